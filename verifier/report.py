@@ -1,0 +1,194 @@
+"""The verification report: every check, always in the same order, explained for a person.
+
+``Report.verified`` and ``Report.outcome`` are computed from the checks, never stored, and a
+report has no truth value: write ``report.verified``, not ``if report``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Status(enum.StrEnum):
+    """The result of one check."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Outcome(enum.StrEnum):
+    """The one-line conclusion a person sees; derived from the checks."""
+
+    VERIFIED = "verified"
+    NOT_GENUINE = "not_genuine"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    CANNOT_CHECK = "cannot_check"
+
+
+# Check ids, in report order.  A credential's report always lists CREDENTIAL_CHECKS; a
+# presentation's report lists PRESENTATION_CHECKS and carries one report per credential.
+FORMAT = "format"
+PROOF = "proof"
+ISSUER_BINDING = "issuer_binding"
+ISSUER_TRUST = "issuer_trust"
+VALIDITY = "validity"
+STATUS = "status"
+SCHEMA = "schema"
+NESTED = "nested_credentials"
+HOLDER_PROOF = "holder_proof"
+CHALLENGE = "challenge"
+DOMAIN = "domain"
+HOLDER_BINDING = "holder_binding"
+CREDENTIALS = "credentials"
+
+CREDENTIAL_CHECKS: tuple[str, ...] = (
+    FORMAT,
+    PROOF,
+    ISSUER_BINDING,
+    ISSUER_TRUST,
+    VALIDITY,
+    STATUS,
+    SCHEMA,
+    NESTED,
+)
+PRESENTATION_CHECKS: tuple[str, ...] = (
+    FORMAT,
+    HOLDER_PROOF,
+    CHALLENGE,
+    DOMAIN,
+    HOLDER_BINDING,
+    CREDENTIALS,
+)
+
+# Checks whose "unknown" does not stop a credential being called verified: a schema we do
+# not hold offline says nothing about whether the issuer signed the credential.
+ADVISORY_CHECKS = frozenset({SCHEMA})
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: a stable id, a status, a sentence for an employer, optional technical detail.
+
+    ``data_date`` is the date of the trust data the check relied on (when a status list or
+    DID document was fetched, when a trusted list was issued), so a person can judge it.
+    """
+
+    id: str
+    status: Status
+    message: str
+    detail: str | None = None
+    data_date: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The check as a JSON object: ``{id, status, message}`` plus detail and data date."""
+        out: dict[str, Any] = {"id": self.id, "status": self.status.value, "message": self.message}
+        if self.detail:
+            out["detail"] = self.detail
+        if self.data_date is not None:
+            out["data_date"] = self.data_date.isoformat()
+        return out
+
+
+@dataclass(frozen=True)
+class Report:
+    """The frozen result of verifying one credential or presentation."""
+
+    kind: str  # "credential" or "presentation"
+    format: str  # e.g. "ldp_vc", "jwt_vc", "sd_jwt_vc"
+    checks: tuple[CheckResult, ...]
+    checked_at: datetime
+    credentials: tuple[Report, ...] = ()
+    summary: Mapping[str, Any] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        raise TypeError("a Report has no truth value: use report.verified or report.outcome")
+
+    def check(self, check_id: str) -> CheckResult:
+        """Return the check with this id (``KeyError`` if the report has none)."""
+        for c in self.checks:
+            if c.id == check_id:
+                return c
+        raise KeyError(check_id)
+
+    @property
+    def failed(self) -> tuple[CheckResult, ...]:
+        """The checks that failed."""
+        return tuple(c for c in self.checks if c.status is Status.FAILED)
+
+    @property
+    def unknown(self) -> tuple[CheckResult, ...]:
+        """The checks that could not be made and that matter for the verdict."""
+        return tuple(
+            c for c in self.checks if c.status is Status.UNKNOWN and c.id not in ADVISORY_CHECKS
+        )
+
+    @property
+    def verified(self) -> bool:
+        """True only when no check failed and every check that matters could be made."""
+        return not self.failed and not self.unknown
+
+    @property
+    def outcome(self) -> Outcome:
+        """The one-line conclusion: genuine-but-expired/revoked is told apart from not genuine."""
+        failed = {c.id: c for c in self.failed}
+        genuine_ids = {FORMAT, PROOF, ISSUER_BINDING, HOLDER_PROOF, CHALLENGE, DOMAIN,
+                       HOLDER_BINDING, SCHEMA, NESTED, CREDENTIALS}
+        if failed.keys() & genuine_ids:
+            return Outcome.NOT_GENUINE
+        if STATUS in failed:
+            return Outcome.SUSPENDED if "suspen" in failed[STATUS].message else Outcome.REVOKED
+        if VALIDITY in failed:
+            msg = failed[VALIDITY].message
+            return Outcome.NOT_YET_VALID if "not valid until" in msg else Outcome.EXPIRED
+        if failed:
+            return Outcome.NOT_GENUINE
+        if self.unknown:
+            return Outcome.CANNOT_CHECK
+        return Outcome.VERIFIED
+
+    @property
+    def headline(self) -> str:
+        """A short sentence for the top of a results page."""
+        return HEADLINES[self.outcome]
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON: outcome, verified, checks in order, nested credential reports."""
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "format": self.format,
+            "verified": self.verified,
+            "outcome": self.outcome.value,
+            "headline": self.headline,
+            "checked_at": self.checked_at.isoformat(),
+            "checks": [c.to_json() for c in self.checks],
+        }
+        if self.summary:
+            out["summary"] = dict(self.summary)
+        if self.credentials:
+            out["credentials"] = [r.to_json() for r in self.credentials]
+        return out
+
+
+HEADLINES: Mapping[Outcome, str] = {
+    Outcome.VERIFIED: "Verified: every check passed.",
+    Outcome.NOT_GENUINE: "Not genuine: this document was altered or was not issued as it claims.",
+    Outcome.REVOKED: "Genuine, but the issuer has revoked it.",
+    Outcome.SUSPENDED: "Genuine, but the issuer has suspended it.",
+    Outcome.EXPIRED: "Genuine, but it has expired.",
+    Outcome.NOT_YET_VALID: "Genuine, but it is not valid yet.",
+    Outcome.CANNOT_CHECK: "Could not be fully checked: nothing failed, but some checks could "
+    "not be made offline.",
+}
+
+
+def ordered(check_ids: Iterable[str], results: Mapping[str, CheckResult]) -> tuple[CheckResult, ...]:
+    """Return the results in the fixed order of ``check_ids`` (every id must be present)."""
+    return tuple(results[i] for i in check_ids)
