@@ -40,6 +40,11 @@ class KeyNotFound(VerificationError):
     """The signing key cannot be established offline (not derivable, not cached, not pinned)."""
 
 
+class InvalidKeyReference(VerificationError):
+    """The proof names its key in a way no verifier could ever resolve (not a URL, an unknown
+    URI scheme, an example-only or unsupported DID method that is not cached)."""
+
+
 class KeyNotBound(VerificationError):
     """The signing key is known, but it does not belong to the party that claims to have signed."""
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from verifier import multiformats as mf
 from verifier.cache import DocumentCache
-from verifier.errors import KeyNotFound
+from verifier.errors import InvalidKeyReference, KeyNotFound
 
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
@@ -158,6 +158,9 @@ class VerificationMethod:
         return purpose in self.relationships
 
 
+#: DID methods whose documents ``verifier refresh`` can fetch or this module derives.
+RESOLVABLE_DID_METHODS = frozenset({"key", "jwk", "web", "ion"})
+
 _ALL_PURPOSES = frozenset({"assertionMethod", "authentication", "capabilityInvocation",
                            "capabilityDelegation", "keyAgreement"})
 
@@ -191,16 +194,24 @@ def resolve(vm_ref: str, *, cache: DocumentCache) -> VerificationMethod:
             keys.append(did_web_url(did))
         doc = next((d for d in (cache.get(k) for k in keys) if d is not None), None)
         if doc is None:
+            method = did.split(":")[1] if did.count(":") >= 2 else ""
+            if method not in RESOLVABLE_DID_METHODS:
+                raise InvalidKeyReference(
+                    f"The key is named with the DID method did:{method}, which no document in "
+                    "the cache describes and which this verifier cannot resolve.")
             raise KeyNotFound(f"The DID document of {did} is not in the local cache.")
         return _from_document(vm_ref, doc.json(), fetched_at=doc.fetched_at)
-    if vm_ref.startswith(("https://", "http://")):
+    if vm_ref.startswith(("https://", "http://", "urn:")):
         doc = cache.get(vm_ref)
+        if doc is None and vm_ref.startswith("urn:"):
+            raise KeyNotFound(f"{vm_ref} is a URN; no document for it is in the local cache.")
         if doc is None:
             raise KeyNotFound(
                 f"The key document {vm_ref.split('#')[0]} is not in the local cache; a key is "
                 "never taken from a URL fragment.")
         return _from_document(vm_ref, doc.json(), fetched_at=doc.fetched_at)
-    raise KeyNotFound(f"{vm_ref} is not a DID or https URL, so no key can be found for it.")
+    raise InvalidKeyReference(f"The proof names its key as {vm_ref!r}, which is not a DID or an "
+                              "https URL, so no key can ever be found for it.")
 
 
 def _from_document(vm_ref: str, document: Any, *, fetched_at: datetime) -> VerificationMethod:
@@ -314,3 +325,21 @@ class KeyPair:
         return {"@context": contexts, "id": self.controller, "verificationMethod": [method],
                 "assertionMethod": [self.verification_method],
                 "authentication": [self.verification_method]}
+
+
+def fragment_key(vm_ref: str) -> PublicKey | None:
+    """The Multikey a verification method URL carries in its fragment, if it carries one.
+
+    Such a key is used only to see whether the contents are intact; it never binds the
+    signature to anyone (corpus policy 1), since anyone can write any key into a fragment.
+    Returns ``None`` when there is no fragment that looks like a Multikey; raises
+    ``InvalidKeyReference`` when it looks like one but is not a valid key.
+    """
+    fragment = vm_ref.rsplit("#", 1)[1] if "#" in vm_ref else ""
+    if not fragment.startswith(("z6Mk", "zDna", "z82L", "zQ3s")):
+        return None
+    try:
+        return multikey_decode(fragment)
+    except KeyNotFound as exc:
+        raise InvalidKeyReference(f"The key named in the proof ({fragment[:16]}…) is not a valid "
+                                  "key, so the signature cannot match it.") from exc

@@ -71,7 +71,8 @@ PRESENTATION_CHECKS: tuple[str, ...] = (
 
 # Checks whose "unknown" does not stop a credential being called verified: a schema we do
 # not hold offline says nothing about whether the issuer signed the credential.
-ADVISORY_CHECKS = frozenset({SCHEMA})
+# The same for credentials nested in a CLR: the CLR issuer's own signature covers them.
+ADVISORY_CHECKS = frozenset({SCHEMA, NESTED})
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -86,6 +87,9 @@ class CheckResult:
     message: str
     detail: str | None = None
     data_date: datetime | None = None
+    #: a machine-readable reason where the outcome depends on it: ``expired``,
+    #: ``not_yet_valid``, ``revoked``, ``suspended``
+    reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The check as a JSON object: ``{id, status, message}`` plus detail and data date."""
@@ -94,6 +98,8 @@ class CheckResult:
             out["detail"] = self.detail
         if self.data_date is not None:
             out["data_date"] = self.data_date.isoformat()
+        if self.reason:
+            out["reason"] = self.reason
         return out
 
 
@@ -143,11 +149,10 @@ class Report:
                        HOLDER_BINDING, SCHEMA, NESTED, CREDENTIALS}
         if failed.keys() & genuine_ids:
             return Outcome.NOT_GENUINE
-        if STATUS in failed:
-            return Outcome.SUSPENDED if "suspen" in failed[STATUS].message else Outcome.REVOKED
-        if VALIDITY in failed:
-            msg = failed[VALIDITY].message
-            return Outcome.NOT_YET_VALID if "not valid until" in msg else Outcome.EXPIRED
+        if STATUS in failed and failed[STATUS].reason in ("revoked", "suspended"):
+            return Outcome(failed[STATUS].reason)
+        if VALIDITY in failed and failed[VALIDITY].reason in ("expired", "not_yet_valid"):
+            return Outcome(failed[VALIDITY].reason)
         if failed:
             return Outcome.NOT_GENUINE
         if self.unknown:

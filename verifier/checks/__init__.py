@@ -1,0 +1,63 @@
+"""One module per check.  Each check returns a :class:`~verifier.report.CheckResult` for the
+answers it can give and raises a :mod:`verifier.errors` exception for data problems, which
+:mod:`verifier.pipeline` (and only it) turns into ``failed`` or ``unknown`` results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from verifier.cache import DocumentCache
+from verifier.report import CheckResult, Status
+from verifier.trust import TrustStore
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a verification may rely on: the clock, the trust store and the document cache."""
+
+    now: datetime
+    trust: TrustStore
+    cache: DocumentCache
+    challenge: str | None = None
+    domain: str | None = None
+    check_status: bool = True
+    depth: int = 0
+
+
+def passed(check_id: str, message: str, **kw: object) -> CheckResult:
+    """A passed check."""
+    return CheckResult(check_id, Status.PASSED, message, **kw)  # type: ignore[arg-type]
+
+
+def failed(check_id: str, message: str, **kw: object) -> CheckResult:
+    """A failed check."""
+    return CheckResult(check_id, Status.FAILED, message, **kw)  # type: ignore[arg-type]
+
+
+def unknown(check_id: str, message: str, **kw: object) -> CheckResult:
+    """A check that could not be made."""
+    return CheckResult(check_id, Status.UNKNOWN, message, **kw)  # type: ignore[arg-type]
+
+
+def not_applicable(check_id: str, message: str, **kw: object) -> CheckResult:
+    """A check that does not apply to this document."""
+    return CheckResult(check_id, Status.NOT_APPLICABLE, message, **kw)  # type: ignore[arg-type]
+
+
+def result_for_error(check_id: str, error: Exception) -> CheckResult:
+    """Turn a data problem into a check result: could-not-check errors are ``unknown``,
+    everything else ``failed``.  This mapping is the only one in the engine."""
+    from verifier.errors import (
+        DocumentNotCached,
+        KeyNotFound,
+        UnsupportedProof,
+        VerificationError,
+    )
+
+    if not isinstance(error, VerificationError):
+        raise TypeError(f"not a data problem: {error!r}")
+    status = (Status.UNKNOWN if isinstance(error, KeyNotFound | DocumentNotCached
+                                           | UnsupportedProof) else Status.FAILED)
+    return CheckResult(check_id, status, error.message, detail=error.detail)

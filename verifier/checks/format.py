@@ -1,0 +1,47 @@
+"""The format check: the document is a credential of a version we verify (VCDM 1.1 §4,
+VCDM 2.0 §4) and its JSON-LD expands without dropping or rebasing anything (VCDM 2.0 §6.1
+"JSON-LD processing", in the strict "safe mode" Digital Bazaar's jsonld.js applies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verifier import documents
+from verifier.checks import passed
+from verifier.report import FORMAT, CheckResult
+
+_FORMAT_NAMES = {
+    "ldp_vc": "a JSON-LD verifiable credential",
+    "jwt_vc": "a JWT-secured verifiable credential",
+    "sd_jwt_vc": "an SD-JWT verifiable credential",
+    "ldp_vp": "a JSON-LD verifiable presentation",
+    "jwt_vp": "a JWT-secured verifiable presentation",
+    "sd_jwt_vp": "an SD-JWT presentation with key binding",
+}
+
+
+def check_jsonld(document: Any, fmt: str, version: str) -> CheckResult:
+    """Expand the JSON-LD in safe mode; raise ``SafeModeViolation``/``UnknownContext`` if not."""
+    if fmt.startswith("sd_jwt"):
+        return passed(FORMAT, f"It is {_FORMAT_NAMES[fmt]} (SD-JWT VC).")
+    if fmt.startswith("jwt"):
+        # VC-JOSE-COSE §3: the signature covers the payload bytes, so no JSON-LD processing is
+        # needed to know what was signed; terms are read as plain JSON.
+        return passed(FORMAT, f"It is {_FORMAT_NAMES[fmt]} (VC Data Model {version}).")
+    doc = {k: v for k, v in document.items() if k != "proof"}
+    documents.expand(doc, safe=True)
+    if _looks_like_status_list(document):
+        from verifier.statuslist import StatusList
+
+        StatusList.from_json(document)  # StatusListError names what is missing
+    return passed(FORMAT, f"It is {_FORMAT_NAMES[fmt]} (VC Data Model {version}) and every term "
+                          "is defined.")
+
+
+def _looks_like_status_list(document: Any) -> bool:
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    if {"BitstringStatusListCredential", "StatusList2021Credential"} & set(types):
+        return True
+    subject = document.get("credentialSubject")
+    return isinstance(subject, dict) and "encodedList" in subject

@@ -1,0 +1,218 @@
+"""The ``verifier`` command: verify files, manage the trust store, refresh the cache, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from verifier.cache import DocumentCache
+from verifier.dates import human
+from verifier.errors import TrustListError, VerificationError
+from verifier.pipeline import verify, verify_presentation
+from verifier.report import Report, Status
+from verifier.trust import TrustedIssuer, TrustStore
+
+MAX_FILE = 60 * 1024 * 1024
+_MARK = {Status.PASSED: "ok  ", Status.FAILED: "FAIL", Status.UNKNOWN: " ?  ",
+         Status.NOT_APPLICABLE: " -  "}
+
+
+def data_dir() -> Path:
+    """Where the trust store and cache live: ``$VERIFIER_HOME`` or the user data folder."""
+    env = os.environ.get("VERIFIER_HOME")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "learner-wallet" / "verifier"
+
+
+def _now(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise SystemExit(f"--now: {text!r} is not an ISO 8601 date and time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _stores(args: argparse.Namespace) -> tuple[TrustStore, DocumentCache]:
+    home = Path(args.home) if args.home else data_dir()
+    if getattr(args, "trust_any_issuer_insecure", False):
+        trust = TrustStore.accept_any_issuer_insecure()
+    else:
+        trust = TrustStore.from_file(home / "trust.json")
+    return trust, DocumentCache.open(home / "cache")
+
+
+def print_report(report: Report, *, name: str, out: object = sys.stdout, indent: str = "") -> None:
+    """Print a report in plain language, one line per check."""
+    print(f"{indent}{name}: {report.headline}", file=out)  # type: ignore[arg-type]
+    title = report.summary.get("title")
+    if title:
+        print(f"{indent}  {title} — issued by {report.summary.get('issuer')}",
+              file=out)  # type: ignore[arg-type]
+    for check in report.checks:
+        date = f" (data of {human(check.data_date)})" if check.data_date else ""
+        print(f"{indent}  [{_MARK[check.status]}] {check.id}: {check.message}{date}",
+              file=out)  # type: ignore[arg-type]
+    for i, inner in enumerate(report.credentials, 1):
+        print_report(inner, name=f"credential {i}", out=out, indent=indent + "    ")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Verify each file and print its report; exit 0 only when all are verified."""
+    trust, cache = _stores(args)
+    now = _now(args.now)
+    reports: list[tuple[str, Report]] = []
+    for name in args.files:
+        path = Path(name)
+        try:
+            if path.stat().st_size > MAX_FILE:
+                print(f"{name}: refused: the file is larger than {MAX_FILE // 2**20} MB",
+                      file=sys.stderr)
+                reports.append((name, None))  # type: ignore[arg-type]
+                continue
+            data = path.read_bytes()
+        except OSError as exc:
+            print(f"{name}: cannot read: {exc.strerror}", file=sys.stderr)
+            reports.append((name, None))  # type: ignore[arg-type]
+            continue
+        if args.presentation:
+            report = verify_presentation(data, challenge=args.challenge, domain=args.domain,
+                                         now=now, trust=trust, cache=cache)
+        else:
+            report = verify(data, now=now, trust=trust, cache=cache, challenge=args.challenge,
+                            domain=args.domain)
+        reports.append((name, report))
+    if args.json:
+        out = [{"file": n, **(r.to_json() if r else {"error": "unreadable file"})}
+               for n, r in reports]
+        print(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False))
+    else:
+        for name, report in reports:
+            if report is not None:
+                print_report(report, name=name)
+    return 0 if all(r is not None and r.verified for _, r in reports) else 1
+
+
+def cmd_trust(args: argparse.Namespace) -> int:
+    """List, add, remove trusted issuers or import a registry."""
+    home = Path(args.home) if args.home else data_dir()
+    store = TrustStore.from_file(home / "trust.json")
+    if args.trust_cmd == "list":
+        for issuer in store.issuers():
+            print(f"{issuer.id}\t{issuer.name}\t{issuer.registry}")
+        return 0
+    if args.trust_cmd == "add":
+        keys: tuple[dict, ...] = ()
+        if args.key:
+            keys = (json.loads(Path(args.key).read_text("utf-8")),)
+        store.add(TrustedIssuer(id=args.issuer, name=args.name, registry="local", keys=keys,
+                                added_at=datetime.now(UTC)))
+        store.save()
+        print(f"added {args.issuer}")
+        return 0
+    if args.trust_cmd == "remove":
+        store.remove(args.issuer)
+        store.save()
+        print(f"removed {args.issuer}")
+        return 0
+    if args.trust_cmd == "import-registry":
+        try:
+            data = json.loads(Path(args.file).read_text("utf-8"))
+            count = store.import_dcc_registry(data, registry_name=args.name,
+                                              now=datetime.now(UTC))
+        except (OSError, ValueError, TrustListError) as exc:
+            print(f"not imported: {exc}", file=sys.stderr)
+            return 1
+        store.save()
+        print(f"imported {count} issuers")
+        return 0
+    raise AssertionError(args.trust_cmd)
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Fetch status lists, DID documents and registries into the cache (the only online step)."""
+    from verifier import refresh
+
+    _, cache = _stores(args)
+    urls: list[str] = list(args.url or [])
+    for name in args.files or []:
+        try:
+            doc = json.loads(Path(name).read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            print(f"{name}: skipped: {exc}", file=sys.stderr)
+            continue
+        urls.extend(refresh.urls_to_refresh(doc))
+    result = refresh.refresh(urls, cache=cache)
+    print(result.describe() if hasattr(result, "describe") else result)
+    return 0 if not getattr(result, "failed", ()) else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Issue demo credentials with throw-away keys and verify them."""
+    from verifier.demo import run_demo
+
+    return run_demo(Path(args.out) if args.out else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``verifier`` command."""
+    parser = argparse.ArgumentParser(prog="verifier", description=__doc__)
+    parser.add_argument("--home", help="folder of trust.json and cache/ (default: $VERIFIER_HOME)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("verify", help="verify credentials or presentations offline")
+    v.add_argument("files", nargs="+")
+    v.add_argument("--json", action="store_true", help="print the report as JSON")
+    v.add_argument("--now", help="verify as of this ISO 8601 time (default: now)")
+    v.add_argument("--challenge", help="the challenge (JWT/SD-JWT: nonce) you asked for")
+    v.add_argument("--domain", help="the domain (JWT/SD-JWT: aud) you asked for")
+    v.add_argument("--presentation", action="store_true", help="require a presentation")
+    v.add_argument("--trust-any-issuer-insecure", action="store_true",
+                   help="treat every issuer as trusted (testing only)")
+    v.set_defaults(func=cmd_verify)
+
+    t = sub.add_parser("trust", help="manage trusted issuers")
+    tsub = t.add_subparsers(dest="trust_cmd", required=True)
+    tsub.add_parser("list")
+    add = tsub.add_parser("add")
+    add.add_argument("issuer")
+    add.add_argument("--name", required=True)
+    add.add_argument("--key", help="a public JWK file to pin for this issuer")
+    rm = tsub.add_parser("remove")
+    rm.add_argument("issuer")
+    imp = tsub.add_parser("import-registry", help="import a DCC issuer registry JSON file")
+    imp.add_argument("file")
+    imp.add_argument("--name", help="registry name to record")
+    t.set_defaults(func=cmd_trust)
+
+    r = sub.add_parser("refresh", help="fetch status lists, DID documents, registries (online)")
+    r.add_argument("files", nargs="*", help="credentials whose documents to refresh")
+    r.add_argument("--url", action="append", help="a URL or did:web to fetch")
+    r.set_defaults(func=cmd_refresh)
+
+    d = sub.add_parser("demo", help="issue demo credentials and verify them")
+    d.add_argument("--out", help="folder to write the demo credentials to")
+    d.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except VerificationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Pinned JSON-LD contexts, a closed-world document loader, and safe JSON-LD processing.
+
+Every context the verifier can use is a file in ``verifier/contexts/``, taken from a published
+npm or PyPI package by ``tools/pin_contexts.py`` and listed in ``contexts/index.json`` with its
+SHA-256 (digitalbazaar/vc ``lib/documentLoader.js`` works the same way). A URL that is not
+pinned is an :class:`~verifier.errors.UnknownContext`: nothing is ever fetched, so JSON-LD
+processing cannot open a socket.
+
+Usage::
+
+    from verifier.documents import canonize, expand
+
+    nquads = canonize(credential_without_proof)            # RDFC-1.0, SHA-256
+    nquads = canonize(document, hash_name="sha384")          # e.g. ecdsa-rdfc-2019 with P-384
+    expanded = expand(credential)                            # refuses undefined terms
+
+Both run in JSON-LD safe mode unless told otherwise (see :mod:`verifier.jsonld`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pyld.jsonld import JsonLdError
+
+from verifier.errors import MalformedDocument, UnknownContext, VerificationError
+from verifier.jsonld import ContextCache, Processor, canonical_nquads
+
+CONTEXTS_DIR = Path(__file__).with_name("contexts")
+HASH_NAMES = frozenset({"sha256", "sha384"})
+
+
+class PinnedContextCorrupted(RuntimeError):
+    """A pinned context file no longer matches the SHA-256 recorded in ``contexts/index.json``."""
+
+
+@cache
+def _index() -> dict[str, dict[str, str]]:
+    entries = json.loads((CONTEXTS_DIR / "index.json").read_text(encoding="utf-8"))
+    return {entry["url"]: entry for entry in entries}
+
+
+_verified: dict[str, bytes] = {}
+_verified_lock = threading.Lock()
+
+
+def pinned_context_urls() -> frozenset[str]:
+    """Return every context URL the verifier can resolve."""
+    return frozenset(_index())
+
+
+def _pinned_bytes(url: str) -> bytes:
+    data = _verified.get(url)
+    if data is not None:
+        return data
+    entry = _index().get(url) if isinstance(url, str) else None
+    if entry is None:
+        raise UnknownContext(
+            f"The credential uses the JSON-LD context {url}, which this verifier does not know.",
+            detail="Only pinned contexts are used (verifier/contexts/index.json); "
+                   "nothing is fetched from the network.")
+    with _verified_lock:
+        data = (CONTEXTS_DIR / entry["file"]).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != entry["sha256"]:
+            raise PinnedContextCorrupted(
+                f"verifier/contexts/{entry['file']} has SHA-256 {digest}, "
+                f"index.json pins {entry['sha256']}; re-run tools/pin_contexts.py")
+        _verified[url] = data
+    return data
+
+
+def load_context(url: str) -> dict:
+    """Return a fresh copy of the pinned context document for ``url`` (``UnknownContext`` if none)."""
+    return json.loads(_pinned_bytes(url))
+
+
+def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Resolve ``url`` for pyld from the pinned contexts only, never from the network."""
+    return {"contextUrl": None, "documentUrl": url, "document": load_context(url)}
+
+
+def _static_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    # "static" lets pyld keep the resolved context in our shared cache for later operations.
+    return {**document_loader(url, options), "tag": "static"}
+
+
+_CACHE = ContextCache(_static_loader)
+
+
+def expand(document: dict, *, safe: bool = True) -> list:
+    """Return the JSON-LD expansion of ``document``, refusing dropped or rebased data if ``safe``."""
+    _require_object(document)
+    processor = Processor(_CACHE, safe=safe)
+    try:
+        return processor.expand(document, _CACHE.options())
+    except JsonLdError as error:
+        _raise_data_error(error)
+
+
+def canonize(document: dict, *, hash_name: str = "sha256", safe: bool = True) -> str:
+    """Return the RDFC-1.0 canonical N-Quads of ``document``, hashing with ``hash_name``."""
+    _require_object(document)
+    if hash_name not in HASH_NAMES:
+        raise ValueError(f"hash_name must be one of {sorted(HASH_NAMES)}, not {hash_name!r}")
+    processor = Processor(_CACHE, safe=safe, rdf=True)
+    try:
+        dataset = processor.to_rdf(document, _CACHE.options())
+    except JsonLdError as error:
+        _raise_data_error(error)
+    return canonical_nquads(dataset, hash_name)
+
+
+def _require_object(document: Any) -> None:
+    if not isinstance(document, dict):
+        raise TypeError(f"expected a JSON object (dict), not {type(document).__name__}")
+
+
+def _raise_data_error(error: JsonLdError) -> NoReturn:
+    """Raise the data problem behind a pyld error: ours if pyld wrapped one, else the deepest."""
+    cause: BaseException | None = error
+    deepest = error
+    while cause is not None:
+        if isinstance(cause, VerificationError):
+            raise cause from None  # its own traceback still shows where pyld met it
+        if isinstance(cause, JsonLdError):
+            deepest = cause
+        cause = cause.__cause__
+    raise MalformedDocument("The document is not valid JSON-LD.",
+                            detail=f"{deepest.code or deepest.type}: {deepest.args[0]}") from error

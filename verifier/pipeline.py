@@ -1,0 +1,292 @@
+"""The verification pipeline: the numbered steps, and the one place where data problems
+become check results.
+
+Credential (VC Data Model 2.0 §7 "Verification", VC Data Integrity §4, Open Badges 3.0 §9.2):
+  1. Parse and check the format (structure, then JSON-LD expansion in safe mode).
+  2. Verify every proof with the key it names, resolved offline.
+  3. Bind each signing key to the issuer.
+  4. Look the issuer up in the trust store.
+  5. Check the validity period against ``now``.
+  6. Check revocation and suspension from cached, verified status lists.
+  7. Validate against cached credential schemas.
+  8. Verify nested credentials (CLR 2.0 §8) each through steps 1–8.
+Presentation (VCDM 2.0 §4.13, Data Integrity ``authentication`` proofs, OID4VP):
+  1. Parse and check the format.
+  2. Verify the holder's proof and that its key belongs to the holder.
+  3. Compare the challenge (nonce) and 4. the domain (audience) with what the verifier set.
+  5. Check the holder is the subject of every credential.
+  6. Verify every credential through the credential steps.
+If a proof fails, the checks of the contents are ``unknown``: the contents cannot be trusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from verifier.cache import DocumentCache
+from verifier.checks import (
+    Options,
+    failed,
+    not_applicable,
+    passed,
+    result_for_error,
+    unknown,
+)
+from verifier.checks.format import check_jsonld
+from verifier.checks.holder import check_holder_binding, check_value
+from verifier.checks.issuer import check_issuer_trust
+from verifier.checks.proof import check_credential_proof, jws_proof, ld_proof
+from verifier.checks.schema import check_schema
+from verifier.checks.status import check_status
+from verifier.checks.validity import check_validity
+from verifier.credential import Credential, Presentation, as_list, parse
+from verifier.dates import resolve_now
+from verifier.errors import VerificationError
+from verifier.report import (
+    CHALLENGE,
+    CREDENTIAL_CHECKS,
+    CREDENTIALS,
+    DOMAIN,
+    FORMAT,
+    HOLDER_BINDING,
+    HOLDER_PROOF,
+    ISSUER_BINDING,
+    ISSUER_TRUST,
+    NESTED,
+    PRESENTATION_CHECKS,
+    PROOF,
+    SCHEMA,
+    STATUS,
+    VALIDITY,
+    CheckResult,
+    Outcome,
+    Report,
+    Status,
+    ordered,
+)
+from verifier.summary import summarize
+from verifier.trust import TrustStore
+
+MAX_NESTING = 3
+Document = bytes | str | Mapping[str, Any]
+
+
+def _options(now: Any, trust: TrustStore | None, cache: DocumentCache | None,
+             challenge: str | None = None, domain: str | None = None) -> Options:
+    return Options(now=resolve_now(now), trust=trust if trust is not None else TrustStore.empty(),
+                   cache=cache if cache is not None else DocumentCache.in_memory(),
+                   challenge=challenge, domain=domain)
+
+
+def verify(document: Document, *, now: Any = None, trust: TrustStore | None = None,
+           cache: DocumentCache | None = None, challenge: str | None = None,
+           domain: str | None = None) -> Report:
+    """Verify a credential or a presentation, whichever ``document`` is."""
+    opts = _options(now, trust, cache, challenge, domain)
+    try:
+        parsed = parse(document)
+    except VerificationError as exc:
+        return _unreadable("credential", exc, opts)
+    if isinstance(parsed, Presentation) or _is_sd_jwt_presentation(parsed):
+        return _presentation(parsed, opts)
+    return _credential(parsed, opts)
+
+
+def verify_credential(document: Document, *, now: Any = None, trust: TrustStore | None = None,
+                      cache: DocumentCache | None = None) -> Report:
+    """Verify one credential (JSON-LD, JWT, SD-JWT or enveloped) offline."""
+    opts = _options(now, trust, cache)
+    try:
+        cred = Credential.from_json(document)
+    except VerificationError as exc:
+        return _unreadable("credential", exc, opts)
+    return _credential(cred, opts)
+
+
+def verify_presentation(document: Document, *, challenge: str | None = None,
+                        domain: str | None = None, now: Any = None,
+                        trust: TrustStore | None = None,
+                        cache: DocumentCache | None = None) -> Report:
+    """Verify a presentation, its holder binding, challenge and domain, and each credential."""
+    opts = _options(now, trust, cache, challenge, domain)
+    try:
+        parsed = parse(document)
+    except VerificationError as exc:
+        return _unreadable("presentation", exc, opts)
+    if isinstance(parsed, Credential) and not _is_sd_jwt_presentation(parsed):
+        return _unreadable("presentation", VerificationError(
+            "This is a credential on its own, not a presentation signed by its holder."), opts,
+            fail=True)
+    return _presentation(parsed, opts)
+
+
+def verify_status_list_credential(document: Mapping[str, Any], opts: Options) -> Report:
+    """Verify a status list credential (its own status is not checked: no loops)."""
+    inner = Options(now=opts.now, trust=opts.trust, cache=opts.cache, check_status=False,
+                    depth=opts.depth + 1)
+    try:
+        cred = Credential.from_json(document)
+    except VerificationError as exc:
+        return _unreadable("credential", exc, inner)
+    return _credential(cred, inner)
+
+
+# -- credentials ----------------------------------------------------------------------------
+def _credential(cred: Credential, opts: Options) -> Report:
+    results: dict[str, CheckResult] = {}
+    nested: tuple[Report, ...] = ()
+    # 1. Format
+    try:
+        results[FORMAT] = check_jsonld(cred.document, cred.format, cred.version)
+    except VerificationError as exc:
+        results[FORMAT] = result_for_error(FORMAT, exc)
+    if results[FORMAT].status is not Status.PASSED:
+        reason = "Not checked: the document could not be read as a valid credential."
+        for check_id in CREDENTIAL_CHECKS[1:]:
+            results[check_id] = unknown(check_id, reason)
+        return _report("credential", cred.format, results, opts, cred)
+    # 2. Proof and 3. issuer binding
+    proof = check_credential_proof(cred, opts)
+    results[PROOF], results[ISSUER_BINDING] = proof.proof, proof.binding
+    if proof.proof.status is Status.FAILED:
+        reason = "Not checked: the signature failed, so the contents cannot be trusted."
+        for check_id in (ISSUER_TRUST, VALIDITY, STATUS, SCHEMA, NESTED):
+            results[check_id] = unknown(check_id, reason)
+        return _report("credential", cred.format, results, opts, cred)
+    # 4. Issuer trust
+    results[ISSUER_TRUST] = check_issuer_trust(cred.issuer_id, _name(cred.issuer), opts)
+    # 5. Validity period
+    results[VALIDITY] = _guard(VALIDITY, lambda: check_validity(cred, opts))
+    # 6. Status
+    results[STATUS] = _guard(STATUS, lambda: check_status(cred, opts, verify_status_list_credential))
+    # 7. Schema
+    results[SCHEMA] = _guard(SCHEMA, lambda: check_schema(cred, opts))
+    # 8. Nested credentials
+    results[NESTED], nested = _nested(cred, opts)
+    return _report("credential", cred.format, results, opts, cred, nested)
+
+
+def _nested(cred: Credential, opts: Options) -> tuple[CheckResult, tuple[Report, ...]]:
+    if not cred.nested:
+        return not_applicable(NESTED, "It contains no other credentials."), ()
+    if opts.depth >= MAX_NESTING:
+        return failed(NESTED, f"Credentials are nested more than {MAX_NESTING} levels deep."), ()
+    inner = Options(now=opts.now, trust=opts.trust, cache=opts.cache,
+                    check_status=opts.check_status, depth=opts.depth + 1)
+    reports = tuple(_credential(c, inner) if isinstance(c, Credential)
+                    else _unreadable("credential", c, inner) for c in cred.nested)
+    return _aggregate(NESTED, reports, "contained credential"), reports
+
+
+def _aggregate(check_id: str, reports: tuple[Report, ...], noun: str) -> CheckResult:
+    n = len(reports)
+    fake = [r for r in reports if r.outcome is Outcome.NOT_GENUINE]
+    if fake:
+        return failed(check_id, f"{len(fake)} of {n} {noun}s are not genuine.")
+    gaps = [r for r in reports if r.outcome is Outcome.CANNOT_CHECK]
+    if gaps:
+        return unknown(check_id, f"{len(gaps)} of {n} {noun}s could not be fully checked.")
+    other = [r for r in reports if r.outcome is not Outcome.VERIFIED]
+    if other:
+        kinds = ", ".join(sorted({r.outcome.value.replace("_", " ") for r in other}))
+        return passed(check_id, f"All {n} {noun}s are genuine; {len(other)} of them: {kinds}.")
+    return passed(check_id, f"All {n} {noun}s are verified.")
+
+
+# -- presentations --------------------------------------------------------------------------
+def _is_sd_jwt_presentation(parsed: Credential | Presentation) -> bool:
+    return (isinstance(parsed, Credential) and parsed.format == "sd_jwt_vc"
+            and getattr(parsed.sd_jwt, "kb_jwt", None) is not None)
+
+
+def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
+    if isinstance(pres, Credential):
+        from verifier.checks.sd_jwt import sd_jwt_presentation
+
+        results, cred_report = sd_jwt_presentation(pres, opts, _credential)
+        return _report("presentation", "sd_jwt_vp", results, opts, None, (cred_report,))
+    results: dict[str, CheckResult] = {}
+    creds = tuple(c for c in pres.credentials if isinstance(c, Credential))
+    # 1. Format
+    try:
+        results[FORMAT] = check_jsonld(pres.document, pres.format, "2.0"
+                                       if "ns/credentials/v2" in str(pres.document.get("@context"))
+                                       else "1.1")
+    except VerificationError as exc:
+        results[FORMAT] = result_for_error(FORMAT, exc)
+    # 2. Holder proof
+    if pres.format == "ldp_vp":
+        outcome = ld_proof(dict(pres.document), expected_purpose="authentication",
+                           controller=pres.holder, opts=opts, who="holder")
+        proofs = outcome.proofs
+        challenges = [p["challenge"] for p in proofs if isinstance(p.get("challenge"), str)]
+        domains = [d for p in proofs for d in as_list(p.get("domain")) if isinstance(d, str)]
+    else:
+        holder = pres.holder or pres.jwt_claims.get("iss")
+        outcome = jws_proof(pres.jws, issuer=holder if isinstance(holder, str) else None,
+                            opts=opts, who="holder")
+        challenges = [pres.jwt_claims["nonce"]] if isinstance(pres.jwt_claims.get("nonce"),
+                                                              str) else []
+        domains = [a for a in as_list(pres.jwt_claims.get("aud")) if isinstance(a, str)]
+    results[HOLDER_PROOF] = _holder_proof(outcome.proof, outcome.binding)
+    # 3. Challenge and 4. domain
+    results[CHALLENGE] = check_value(CHALLENGE, "challenge", opts.challenge, challenges)
+    results[DOMAIN] = check_value(DOMAIN, "domain", opts.domain, domains)
+    # 5. Holder binding
+    holder_keys = [m.controller for m in outcome.methods]
+    results[HOLDER_BINDING] = check_holder_binding(pres.holder, holder_keys, creds, opts)
+    # 6. Each credential
+    inner = Options(now=opts.now, trust=opts.trust, cache=opts.cache, depth=opts.depth + 1)
+    reports = tuple(_credential(c, inner) if isinstance(c, Credential)
+                    else _unreadable("credential", c, inner) for c in pres.credentials)
+    results[CREDENTIALS] = (_aggregate(CREDENTIALS, reports, "credential") if reports else
+                            unknown(CREDENTIALS, "The presentation carries no credential."))
+    return _report("presentation", pres.format, results, opts, None, reports)
+
+
+def _holder_proof(proof: CheckResult, binding: CheckResult) -> CheckResult:
+    if proof.status is not Status.PASSED:
+        return CheckResult(HOLDER_PROOF, proof.status, proof.message, proof.detail)
+    if binding.status is not Status.PASSED:
+        return CheckResult(HOLDER_PROOF, binding.status, binding.message, binding.detail)
+    return CheckResult(HOLDER_PROOF, Status.PASSED, "The holder signed this presentation. "
+                       + binding.message, data_date=binding.data_date or proof.data_date)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _guard(check_id: str, run: Any) -> CheckResult:
+    try:
+        return run()
+    except VerificationError as exc:
+        return result_for_error(check_id, exc)
+
+
+def _name(issuer: Mapping[str, Any]) -> str | None:
+    name = issuer.get("name")
+    if isinstance(name, str):
+        return name
+    if isinstance(name, Mapping):  # a language map
+        return next((v for v in name.values() if isinstance(v, str)), None)
+    return None
+
+
+def _unreadable(kind: str, error: VerificationError, opts: Options, *,
+                fail: bool = True) -> Report:
+    check_ids = CREDENTIAL_CHECKS if kind == "credential" else PRESENTATION_CHECKS
+    results = {FORMAT: result_for_error(FORMAT, error) if fail else
+               unknown(FORMAT, error.message)}
+    for check_id in check_ids[1:]:
+        results[check_id] = unknown(check_id, "Not checked: the document could not be read.")
+    return Report(kind=kind, format="unknown", checks=ordered(check_ids, results),
+                  checked_at=opts.now)
+
+
+def _report(kind: str, fmt: str, results: dict[str, CheckResult], opts: Options,
+            cred: Credential | None, nested: tuple[Report, ...] = ()) -> Report:
+    check_ids = CREDENTIAL_CHECKS if kind == "credential" else PRESENTATION_CHECKS
+    return Report(kind=kind, format=fmt, checks=ordered(check_ids, results), checked_at=opts.now,
+                  credentials=nested, summary=summarize(cred) if cred is not None else {})
+
+
+__all__ = ["verify", "verify_credential", "verify_presentation", "passed"]
