@@ -18,10 +18,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests import corpus
-from verifier import keys
+from verifier import documents, keys
 from verifier import multiformats as mf
 from verifier.dates import parse_datetime
-from verifier.errors import MalformedDocument, ProofInvalid, UnsupportedProof, VerificationError
+from verifier.errors import (
+    MalformedDocument,
+    ProofInvalid,
+    SafeModeViolation,
+    UnknownContext,
+    UnsupportedProof,
+    VerificationError,
+)
+from verifier.jsonld import ContextCache, Processor, canonical_nquads
 from verifier.keys import KeyPair
 from verifier.suites import ProofCheck, extract_proofs, sign, verify_proof
 from verifier.suites import data_integrity as di
@@ -76,7 +84,8 @@ def verify_all(document: dict[str, Any], key: keys.PublicKey) -> list[ProofCheck
 def read(rel: str) -> Any:
     """A corpus file: JSON parsed, anything else as text."""
     path = corpus.CORPUS / rel
-    return json.loads(path.read_text("utf-8")) if rel.endswith(".json") else path.read_text("utf-8")
+    text = path.read_text("utf-8")
+    return json.loads(text) if rel.endswith(".json") else text
 
 
 def private_from_multibase(secret: str) -> keys.PrivateKey:
@@ -120,8 +129,34 @@ def w3c_key(verification_method: str) -> keys.PublicKey:
     return w3c_key_pairs()[fragment][0]
 
 
+@pytest.fixture
+def corpus_contexts(monkeypatch):
+    """Canonicalize with the corpus's contexts where ``verifier/contexts`` pins none: the W3C
+    vectors use ``https://www.w3.org/ns/credentials/examples/v2``, which no package publishes.
+    Same processor (safe mode included), a separate context cache, only inside the test."""
+    index = read("contexts/index.json")
+    pinned = documents.pinned_context_urls()
+
+    def loader(url: str, options: Any = None) -> dict[str, Any]:
+        if url in pinned:
+            return {**documents.document_loader(url), "tag": "static"}
+        if url not in index:
+            raise UnknownContext(f"{url} is pinned neither here nor in the corpus.")
+        return {"contextUrl": None, "documentUrl": url, "tag": "static",
+                "document": json.loads(read(f"contexts/{index[url]}"))}
+
+    cache = ContextCache(loader)
+
+    def canonize(document: dict, *, hash_name: str = "sha256", safe: bool = True) -> str:
+        processor = Processor(cache, safe=safe, rdf=True)
+        return canonical_nquads(processor.to_rdf(document, cache.options()), hash_name)
+
+    monkeypatch.setattr(documents, "canonize", canonize)
+
+
 @needs_corpus
 @pytest.mark.conformance
+@pytest.mark.usefixtures("corpus_contexts")
 @pytest.mark.parametrize("path", W3C_SIGNED)
 def test_w3c_vector_verifies(path):
     document = read(path)
@@ -148,6 +183,7 @@ def intermediates_beside(path: str) -> list[str]:
 @needs_corpus
 @pytest.mark.conformance
 @pytest.mark.parametrize("path", [p for p in W3C_SIGNED if "proof-set-chain" not in p])
+@pytest.mark.usefixtures("corpus_contexts")
 def test_w3c_vector_intermediates(path):
     document = read(path)
     (check,), unsigned = extract_proofs(document)
@@ -180,6 +216,7 @@ def test_w3c_vector_intermediates(path):
 @needs_corpus
 @pytest.mark.conformance
 @pytest.mark.parametrize("path", [p for p in W3C_SIGNED if "proof-set-chain" not in p])
+@pytest.mark.usefixtures("corpus_contexts")
 def test_w3c_vector_reproduced_by_signing(path):
     """Ed25519 and RFC 6979 ECDSA are deterministic: signing again gives the published bytes."""
     document = read(path)
@@ -197,6 +234,7 @@ SET_CHAIN = "w3c-vc-di-eddsa/proof-set-chain/"
 
 @needs_corpus
 @pytest.mark.conformance
+@pytest.mark.usefixtures("corpus_contexts")
 def test_w3c_proof_set_and_chain_reproduced_step_by_step():
     """Proof set (§4.3) then a chain over it, with every published intermediate."""
     pairs = read(SET_CHAIN + "multiKeyPairs.json")
@@ -449,6 +487,43 @@ def test_unsupported_proofs_cannot_be_checked(name, value, message):
     signed["proof"][name] = value
     with pytest.raises(UnsupportedProof, match=message):
         verify_all(signed, signer.public_key)
+
+
+def test_proof_of_an_unknown_type_cannot_be_checked_but_is_not_malformed():
+    """As in the 1EdTech validator's simple-multiple-proofs fixture."""
+    signer = KeyPair.generate()
+    signed = sign(ob3_credential(signer.controller), signer, created=CREATED)
+    signed["proof"] = [{"type": "SomeProofType", "created": "2022-11-16T18:54:22Z"},
+                       signed["proof"]]
+    (foreign, ours), unsigned = extract_proofs(signed)
+    assert (foreign.suite, foreign.verification_method_id, foreign.purpose) == (
+        "SomeProofType", "", "")
+    with pytest.raises(UnsupportedProof, match="SomeProofType"):
+        verify_proof(unsigned, foreign.proof, signer.public_key,
+                     all_proofs=[foreign.proof, ours.proof])
+    verify_proof(unsigned, ours.proof, signer.public_key, all_proofs=[foreign.proof, ours.proof])
+
+
+# -- JSON-LD safe mode -------------------------------------------------------------------------
+def test_signing_refuses_a_term_the_contexts_do_not_define():
+    signer = KeyPair.generate()
+    unsigned = vc1_credential(signer.controller)
+    unsigned["credentialSubject"]["nickname"] = "Sam"
+    with pytest.raises(SafeModeViolation, match="nickname"):
+        sign(unsigned, signer, created=CREATED)
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "Ed25519Signature2020"])
+def test_undefined_term_fails_in_safe_mode_although_the_signature_holds(suite):
+    """A term JSON-LD would drop is not signed at all: safe mode refuses it (VC Data Integrity
+    "Context Validation" and the safe-mode security consideration); ``safe=False`` checks only the math."""
+    signer = KeyPair.generate()
+    signed = sign(vc1_credential(signer.controller), signer, cryptosuite=suite, created=CREATED)
+    signed["credentialSubject"]["nickname"] = "Sam"  # dropped by JSON-LD, so not covered
+    (check,), unsigned = extract_proofs(signed)
+    with pytest.raises(SafeModeViolation):
+        verify_proof(unsigned, check.proof, signer.public_key, all_proofs=[check.proof])
+    verify_proof(unsigned, check.proof, signer.public_key, all_proofs=[check.proof], safe=False)
 
 
 # -- proof sets and chains ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from verifier.cache import DocumentCache
 from verifier.dates import human
@@ -50,17 +51,19 @@ def _stores(args: argparse.Namespace) -> tuple[TrustStore, DocumentCache]:
     return trust, DocumentCache.open(home / "cache")
 
 
-def print_report(report: Report, *, name: str, out: object = sys.stdout, indent: str = "") -> None:
+def print_report(report: Report, *, name: str, out: TextIO | None = None,
+                 indent: str = "") -> None:
     """Print a report in plain language, one line per check."""
-    print(f"{indent}{name}: {report.headline}", file=out)  # type: ignore[arg-type]
+    out = out or sys.stdout
+    print(f"{indent}{name}: {report.headline}", file=out)
     title = report.summary.get("title")
     if title:
         print(f"{indent}  {title} — issued by {report.summary.get('issuer')}",
-              file=out)  # type: ignore[arg-type]
+              file=out)
     for check in report.checks:
         date = f" (data of {human(check.data_date)})" if check.data_date else ""
         print(f"{indent}  [{_MARK[check.status]}] {check.id}: {check.message}{date}",
-              file=out)  # type: ignore[arg-type]
+              file=out)
     for i, inner in enumerate(report.credentials, 1):
         print_report(inner, name=f"credential {i}", out=out, indent=indent + "    ")
 
@@ -76,12 +79,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
             if path.stat().st_size > MAX_FILE:
                 print(f"{name}: refused: the file is larger than {MAX_FILE // 2**20} MB",
                       file=sys.stderr)
-                reports.append((name, None))  # type: ignore[arg-type]
+                reports.append((name, None))
                 continue
             data = path.read_bytes()
         except OSError as exc:
             print(f"{name}: cannot read: {exc.strerror}", file=sys.stderr)
-            reports.append((name, None))  # type: ignore[arg-type]
+            reports.append((name, None))
             continue
         if args.presentation:
             report = verify_presentation(data, challenge=args.challenge, domain=args.domain,
@@ -91,7 +94,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                             domain=args.domain)
         reports.append((name, report))
     if args.json:
-        out = [{"file": n, **(r.to_json() if r else {"error": "unreadable file"})}
+        out = [{"file": n, **(r.to_json() if r is not None else {"error": "unreadable file"})}
                for n, r in reports]
         print(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False))
     else:

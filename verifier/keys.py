@@ -132,6 +132,12 @@ def did_key_for(key: PublicKey) -> str:
     return "did:key:" + multikey_encode(key)
 
 
+def did_jwk_for(key: PublicKey) -> str:
+    """The ``did:jwk`` of a public key (did:jwk method specification §2)."""
+    jwk = public_key_to_jwk(key)
+    return "did:jwk:" + mf.b64url_encode(json.dumps(jwk, separators=(",", ":")).encode())
+
+
 def did_web_url(did: str) -> str:
     """The https URL of a ``did:web`` DID document (did:web method specification §3.2)."""
     parts = did.split("#", 1)[0].split(":")[2:]
@@ -307,6 +313,9 @@ class KeyPair:
     def for_key(cls, private: PrivateKey, *, controller: str | None = None,
                 key_id: str | None = None) -> KeyPair:
         """Wrap an existing private key; by default identified by its ``did:key``."""
+        if controller is None and key_type(private) == "RSA":
+            did = did_jwk_for(private.public_key())  # RSA has no did:key encoding
+            return cls(private, f"{did}#0", did)
         if controller is None:
             did = did_key_for(private.public_key())
             return cls(private, f"{did}#{did[len('did:key:'):]}", did)

@@ -1,0 +1,95 @@
+"""The ``verifier`` command: plain-language output, JSON shape, exit codes, trust commands."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import NOW
+from verifier.cli import main
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("VERIFIER_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def write(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return path
+
+
+def test_verify_prints_each_check_and_exits_zero(tmp_path, home, issue_credential, issuer_key,
+                                                 capsys):
+    path = write(tmp_path, "badge.json", issue_credential())
+    assert main(["trust", "add", issuer_key.controller, "--name", "Demo University"]) == 0
+    code = main(["verify", str(path), "--now", NOW.isoformat()])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Verified: every check passed." in out
+    assert "[ok  ] proof: The signature (eddsa-rdfc-2022) matches the contents." in out
+
+
+def test_verify_json_shape(tmp_path, home, issue_credential, capsys):
+    path = write(tmp_path, "badge.json", issue_credential())
+    code = main(["verify", str(path), "--json", "--now", "2026-06-01T12:00:00Z"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1  # issuer not in the (empty) trust store: cannot say verified
+    assert report["outcome"] == "cannot_check"
+    assert [c["id"] for c in report["checks"]] == [
+        "format", "proof", "issuer_binding", "issuer_trust", "validity", "status", "schema",
+        "nested_credentials"]
+    assert all({"id", "status", "message"} <= set(c) for c in report["checks"])
+
+
+def test_tampered_file_exits_non_zero(tmp_path, home, issue_credential, capsys):
+    cred = issue_credential()
+    cred["name"] = "Changed"
+    path = write(tmp_path, "bad.json", cred)
+    assert main(["verify", str(path), "--trust-any-issuer-insecure"]) == 1
+    assert "Not genuine" in capsys.readouterr().out
+
+
+def test_not_json_is_a_clear_failure(tmp_path, home, capsys):
+    path = write(tmp_path, "junk.json", "{{{ nope")
+    assert main(["verify", str(path)]) == 1
+    assert "not valid JSON" in capsys.readouterr().out
+
+
+def test_missing_file(tmp_path, home, capsys):
+    assert main(["verify", str(tmp_path / "absent.json")]) == 1
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_bad_now_is_refused(tmp_path, home, issue_credential):
+    path = write(tmp_path, "badge.json", issue_credential())
+    with pytest.raises(SystemExit):
+        main(["verify", str(path), "--now", "yesterday"])
+
+
+def test_trust_list_and_import_registry(tmp_path, home, capsys):
+    registry = write(tmp_path, "registry.json", {
+        "meta": {"created": "2024-01-01"},
+        "registry": {"did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi":
+                     {"name": "Example University", "url": "https://example.edu"}}})
+    assert main(["trust", "import-registry", str(registry), "--name", "Test registry"]) == 0
+    assert main(["trust", "list"]) == 0
+    assert "Example University\tTest registry" in capsys.readouterr().out
+
+
+def test_bad_registry_changes_nothing(tmp_path, home, capsys):
+    bad = write(tmp_path, "bad.json", {"registry": "not a map"})
+    assert main(["trust", "import-registry", str(bad)]) == 1
+    assert "not imported" in capsys.readouterr().err
+    main(["trust", "list"])
+    assert capsys.readouterr().out == ""
+
+
+def test_demo_runs(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    for expected in ("Verified", "expired", "revoked", "Not genuine", "Could not be fully"):
+        assert expected in out
