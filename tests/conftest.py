@@ -17,8 +17,10 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 def ob3_credential(issuer: str, **overrides) -> dict:
     """An Open Badges 3.0 credential (VCDM 2.0) from ``issuer``, unsigned."""
     doc = {
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
         "id": "urn:uuid:2d9a1a4e-6f0b-4d0e-9a57-6c1f3c2f7b10",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": issuer, "type": ["Profile"], "name": "Demo University"},
@@ -53,8 +55,15 @@ def issuer_key() -> KeyPair:
 @pytest.fixture
 def trust(issuer_key) -> TrustStore:
     store = TrustStore.empty()
-    store.add(TrustedIssuer(id=issuer_key.controller, name="Demo University", registry="test",
-                            keys=(), added_at=NOW - timedelta(days=1)))
+    store.add(
+        TrustedIssuer(
+            id=issuer_key.controller,
+            name="Demo University",
+            registry="test",
+            keys=(),
+            added_at=NOW - timedelta(days=1),
+        )
+    )
     return store
 
 
@@ -69,7 +78,11 @@ def issue_credential(issuer_key):
 
     def make(key: KeyPair | None = None, cryptosuite: str = "eddsa-rdfc-2022", **overrides):
         signer = key or issuer_key
-        return issue_ldp(ob3_credential(signer.controller, **overrides), signer,
-                         cryptosuite=cryptosuite, created=NOW - timedelta(days=30))
+        return issue_ldp(
+            ob3_credential(signer.controller, **overrides),
+            signer,
+            cryptosuite=cryptosuite,
+            created=NOW - timedelta(days=30),
+        )
 
     return make

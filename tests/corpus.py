@@ -47,8 +47,9 @@ def shared_cache() -> DocumentCache:
     cache = DocumentCache.in_memory()
     for rel in URL_MAPS:
         if (CORPUS / rel).exists():
-            cache = cache.merged(DocumentCache.from_url_map(CORPUS / rel, root=CORPUS,
-                                                            fetched_at=FETCHED_AT))
+            cache = cache.merged(
+                DocumentCache.from_url_map(CORPUS / rel, root=CORPUS, fetched_at=FETCHED_AT)
+            )
     for rel in KEY_DOCUMENTS:
         if (CORPUS / rel).exists():
             doc = json.loads((CORPUS / rel).read_text("utf-8"))

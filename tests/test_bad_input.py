@@ -21,22 +21,42 @@ def format_message(report) -> str:
     return check.message
 
 
-@pytest.mark.parametrize("data,needle", [
-    (b"not json at all {", "not valid JSON"),
-    (b"[1, 2, 3]", "not an object"),
-    (b'"just a string"', "JWS"),
-    (json.dumps({"@context": ["https://example.org/ctx"], "type": ["X"]}).encode(),
-     "not the W3C Verifiable Credentials context"),
-    (json.dumps({"@context": ["https://www.w3.org/ns/credentials/v2"],
-                 "type": ["VerifiableCredential"], "credentialSubject": {}}).encode(),
-     "names no issuer"),
-    (json.dumps({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "Diploma",
-                 "issuer": "did:example:1", "credentialSubject": {}}).encode(),
-     "VerifiableCredential"),
-    (b"\xff\xfe\x00garbage", "UTF-8"),
-    (b"[" * 10_000 + b"]" * 10_000, "nests more than"),
-    (b"eyJhbGciOiJFUzI1NiJ9.bm90IGpzb24.c2ln", "JSON"),
-])
+@pytest.mark.parametrize(
+    "data,needle",
+    [
+        (b"not json at all {", "not valid JSON"),
+        (b"[1, 2, 3]", "not an object"),
+        (b'"just a string"', "JWS"),
+        (
+            json.dumps({"@context": ["https://example.org/ctx"], "type": ["X"]}).encode(),
+            "not the W3C Verifiable Credentials context",
+        ),
+        (
+            json.dumps(
+                {
+                    "@context": ["https://www.w3.org/ns/credentials/v2"],
+                    "type": ["VerifiableCredential"],
+                    "credentialSubject": {},
+                }
+            ).encode(),
+            "names no issuer",
+        ),
+        (
+            json.dumps(
+                {
+                    "@context": ["https://www.w3.org/ns/credentials/v2"],
+                    "type": "Diploma",
+                    "issuer": "did:example:1",
+                    "credentialSubject": {},
+                }
+            ).encode(),
+            "VerifiableCredential",
+        ),
+        (b"\xff\xfe\x00garbage", "UTF-8"),
+        (b"[" * 10_000 + b"]" * 10_000, "nests more than"),
+        (b"eyJhbGciOiJFUzI1NiJ9.bm90IGpzb24.c2ln", "JSON"),
+    ],
+)
 def test_unreadable_documents_fail_format_with_a_reason(data, needle):
     report = verify(data, now=NOW)
     assert needle in format_message(report)
@@ -52,8 +72,9 @@ def test_wrong_curve_key_fails(issuer_key, trust):
     from verifier import KeyPair
 
     p256 = KeyPair.generate("P-256")
-    cred = issue_ldp(ob3_credential(p256.controller), p256, cryptosuite="ecdsa-rdfc-2019",
-                     created=NOW)
+    cred = issue_ldp(
+        ob3_credential(p256.controller), p256, cryptosuite="ecdsa-rdfc-2019", created=NOW
+    )
     # claim the P-384 suite variant by swapping the key for one of another curve
     p384 = KeyPair.generate("P-384")
     cred["issuer"]["id"] = p384.controller
@@ -82,29 +103,46 @@ def no_network(monkeypatch):
 def test_verification_opens_no_socket(no_network, issue_credential, trust):
     from verifier.issuing import status_entry
 
-    cred = issue_credential(credentialStatus=status_entry("https://unknown.example/list", 3),
-                            credentialSchema=[{"id": "https://unknown.example/schema.json",
-                                               "type": "JsonSchema"}])
+    cred = issue_credential(
+        credentialStatus=status_entry("https://unknown.example/list", 3),
+        credentialSchema=[{"id": "https://unknown.example/schema.json", "type": "JsonSchema"}],
+    )
     cred_web = dict(cred)
     report = verify_credential(cred_web, now=NOW, trust=trust)
     assert report.check("status").status is Status.UNKNOWN
-    unknown_context = {**ob3_credential("did:web:nowhere.example"),
-                       "@context": ["https://www.w3.org/ns/credentials/v2",
-                                    "https://nowhere.example/context.json"]}
+    unknown_context = {
+        **ob3_credential("did:web:nowhere.example"),
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://nowhere.example/context.json",
+        ],
+    }
     assert verify(unknown_context, now=NOW).check("format").status is Status.FAILED
-    web = {**cred, "proof": {**cred["proof"],
-                             "verificationMethod": "did:web:nowhere.example#key-1"}}
+    web = {
+        **cred,
+        "proof": {**cred["proof"], "verificationMethod": "did:web:nowhere.example#key-1"},
+    }
     assert verify(web, now=NOW).check("proof").status is Status.UNKNOWN
 
 
-LEAVES = st.sampled_from(["name", "validFrom", "issuer.name", "credentialSubject.id",
-                          "credentialSubject.achievement.name",
-                          "credentialSubject.achievement.description",
-                          "credentialSubject.achievement.criteria.narrative", "proof.created",
-                          "proof.proofValue"])
+LEAVES = st.sampled_from(
+    [
+        "name",
+        "validFrom",
+        "issuer.name",
+        "credentialSubject.id",
+        "credentialSubject.achievement.name",
+        "credentialSubject.achievement.description",
+        "credentialSubject.achievement.criteria.narrative",
+        "proof.created",
+        "proof.proofValue",
+    ]
+)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(path=LEAVES, suffix=st.text(min_size=1, max_size=5))
 def test_changing_any_leaf_of_a_signed_credential_fails(issue_credential, trust, path, suffix):
     cred = issue_credential()

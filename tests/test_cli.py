@@ -22,8 +22,9 @@ def write(tmp_path, name, content):
     return path
 
 
-def test_verify_prints_each_check_and_exits_zero(tmp_path, home, issue_credential, issuer_key,
-                                                 capsys):
+def test_verify_prints_each_check_and_exits_zero(
+    tmp_path, home, issue_credential, issuer_key, capsys
+):
     path = write(tmp_path, "badge.json", issue_credential())
     assert main(["trust", "add", issuer_key.controller, "--name", "Demo University"]) == 0
     code = main(["verify", str(path), "--now", NOW.isoformat()])
@@ -40,8 +41,15 @@ def test_verify_json_shape(tmp_path, home, issue_credential, capsys):
     assert code == 1  # issuer not in the (empty) trust store: cannot say verified
     assert report["outcome"] == "cannot_check"
     assert [c["id"] for c in report["checks"]] == [
-        "format", "proof", "issuer_binding", "issuer_trust", "validity", "status", "schema",
-        "nested_credentials"]
+        "format",
+        "proof",
+        "issuer_binding",
+        "issuer_trust",
+        "validity",
+        "status",
+        "schema",
+        "nested_credentials",
+    ]
     assert all({"id", "status", "message"} <= set(c) for c in report["checks"])
 
 
@@ -71,10 +79,19 @@ def test_bad_now_is_refused(tmp_path, home, issue_credential):
 
 
 def test_trust_list_and_import_registry(tmp_path, home, capsys):
-    registry = write(tmp_path, "registry.json", {
-        "meta": {"created": "2024-01-01"},
-        "registry": {"did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi":
-                     {"name": "Example University", "url": "https://example.edu"}}})
+    registry = write(
+        tmp_path,
+        "registry.json",
+        {
+            "meta": {"created": "2024-01-01"},
+            "registry": {
+                "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi": {
+                    "name": "Example University",
+                    "url": "https://example.edu",
+                }
+            },
+        },
+    )
     assert main(["trust", "import-registry", str(registry), "--name", "Test registry"]) == 0
     assert main(["trust", "list"]) == 0
     assert "Example University\tTest registry" in capsys.readouterr().out

@@ -27,7 +27,8 @@ KNOWN_DISAGREEMENTS = {
     "1edtech-validator/ob30/simple.jwt": (
         "RS256 JWT with no kid, no jwk and no published key: by policy 1 the key cannot be "
         "established offline, so the product reports cannot_check; the manifest says genuine "
-        "although its own 'checked' note says the signature was not checked."),
+        "although its own 'checked' note says the signature was not checked."
+    ),
 }
 
 
@@ -56,16 +57,22 @@ def trust_store() -> TrustStore:
             from verifier.suites.sd_jwt import SdJwt
 
             iss = SdJwt.parse(token.strip()).claims["iss"]
-            store.add(TrustedIssuer(id=iss, name="SD-JWT VC example issuer", registry="corpus",
-                                    keys=(jwk,), added_at=corpus.FETCHED_AT))
+            store.add(
+                TrustedIssuer(
+                    id=iss,
+                    name="SD-JWT VC example issuer",
+                    registry="corpus",
+                    keys=(jwk,),
+                    added_at=corpus.FETCHED_AT,
+                )
+            )
     return store
 
 
 def run_entry(entry: dict, store: TrustStore) -> Report:
     """Verify one corpus file as of the evaluation time."""
     data = (corpus.CORPUS / entry["file"]).read_bytes()
-    return verify(data, now=corpus.EVALUATED_AT, trust=store,
-                  cache=CACHE)
+    return verify(data, now=corpus.EVALUATED_AT, trust=store, cache=CACHE)
 
 
 ENTRIES = [e for e in corpus.manifest() if in_scope(e)]
@@ -84,14 +91,16 @@ def test_policy_verdict(entry, store):
     if entry["file"] in KNOWN_DISAGREEMENTS:
         assert got != "genuine", "a credential without an established key must never be verified"
         pytest.xfail(KNOWN_DISAGREEMENTS[entry["file"]])
-    detail = "; ".join(f"{c.id}={c.status.value}: {c.message}" for c in report.checks
-                       if c.status.value in ("failed", "unknown"))
+    detail = "; ".join(
+        f"{c.id}={c.status.value}: {c.message}"
+        for c in report.checks
+        if c.status.value in ("failed", "unknown")
+    )
     assert got == entry["policy_verdict"], detail
 
 
 def test_print_conformance_table(store, capsys):
-    table: dict[tuple[str, str], collections.Counter] = collections.defaultdict(
-        collections.Counter)
+    table: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
     disagreements = []
     for entry in ENTRIES:
         got = verdict(run_entry(entry, store))
@@ -99,15 +108,20 @@ def test_print_conformance_table(store, capsys):
         table[key]["agree" if got == entry["policy_verdict"] else "disagree"] += 1
         if got != entry["policy_verdict"]:
             disagreements.append((entry["file"], entry["policy_verdict"], got))
-    skipped = collections.Counter(e["file"].split("/")[0] for e in corpus.manifest()
-                                  if "policy_verdict" in e and not in_scope(e))
+    skipped = collections.Counter(
+        e["file"].split("/")[0]
+        for e in corpus.manifest()
+        if "policy_verdict" in e and not in_scope(e)
+    )
     with capsys.disabled():
         print("\nconformance: source | format | agree | disagree")
         for (source, fmt), counts in sorted(table.items()):
             print(f"  {source} | {fmt} | {counts['agree']} | {counts['disagree']}")
         total = sum(c["agree"] for c in table.values())
-        print(f"  total agree {total} of {len(ENTRIES)} in scope; out of scope (other issues): "
-              f"{dict(skipped)}")
+        print(
+            f"  total agree {total} of {len(ENTRIES)} in scope; out of scope (other issues): "
+            f"{dict(skipped)}"
+        )
         for file, want, got in disagreements:
             print(f"  DISAGREE {file}: corpus {want}, product {got}")
     assert {f for f, _, _ in disagreements} <= set(KNOWN_DISAGREEMENTS)

@@ -120,9 +120,8 @@ def test_load_context_returns_a_fresh_copy():
 
 
 def test_a_tampered_pinned_file_is_detected(tmp_path, monkeypatch, fresh_caches):
-    for entry in INDEX:
-        (tmp_path / entry["file"]).write_bytes((documents.CONTEXTS_DIR / entry["file"]).read_bytes())
-    (tmp_path / "index.json").write_bytes((documents.CONTEXTS_DIR / "index.json").read_bytes())
+    for name in [entry["file"] for entry in INDEX] + ["index.json"]:
+        (tmp_path / name).write_bytes((documents.CONTEXTS_DIR / name).read_bytes())
     target = next(entry for entry in INDEX if entry["url"] == VC_V1)
     (tmp_path / target["file"]).write_text('{"@context": {"@vocab": "https://evil.example/"}}')
     monkeypatch.setattr(documents, "CONTEXTS_DIR", tmp_path)
@@ -370,7 +369,7 @@ CACHE_SAMPLE = [
 @needs_corpus
 def test_memoised_processing_gives_the_same_bytes_as_plain_pyld(fresh_caches):
     samples = [without_proof(read(path)) for path in CACHE_SAMPLE]
-    samples += [proof_configuration(read(path)) for path in CACHE_SAMPLE]
+    samples += [proof_configuration(read(path)) for path in CACHE_SAMPLE if "proof" in read(path)]
     expected = [reference_nquads(document) for document in samples]
     for _ in range(2):  # cold, then warm and interleaved
         for document, nquads in zip(samples, expected, strict=True):

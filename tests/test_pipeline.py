@@ -21,21 +21,25 @@ def statuses(report):
     return {c.id: c.status.value for c in report.checks}
 
 
-@pytest.mark.parametrize("suite,kind", [
-    ("eddsa-rdfc-2022", "Ed25519"),
-    ("eddsa-jcs-2022", "Ed25519"),
-    ("ecdsa-rdfc-2019", "P-256"),
-    ("ecdsa-rdfc-2019", "P-384"),
-    ("ecdsa-jcs-2019", "P-256"),
-    ("ecdsa-jcs-2019", "P-384"),
-    ("Ed25519Signature2020", "Ed25519"),
-])
+@pytest.mark.parametrize(
+    "suite,kind",
+    [
+        ("eddsa-rdfc-2022", "Ed25519"),
+        ("eddsa-jcs-2022", "Ed25519"),
+        ("ecdsa-rdfc-2019", "P-256"),
+        ("ecdsa-rdfc-2019", "P-384"),
+        ("ecdsa-jcs-2019", "P-256"),
+        ("ecdsa-jcs-2019", "P-384"),
+        ("Ed25519Signature2020", "Ed25519"),
+    ],
+)
 def test_every_suite_verifies(suite, kind):
     key = KeyPair.generate(kind)
     trust = TrustStore.empty()
     trust.add(TrustedIssuer(id=key.controller, name="U", registry="test", added_at=NOW))
-    cred = issue_ldp(ob3_credential(key.controller), key, cryptosuite=suite,
-                     created=NOW - timedelta(days=1))
+    cred = issue_ldp(
+        ob3_credential(key.controller), key, cryptosuite=suite, created=NOW - timedelta(days=1)
+    )
     report = verify_credential(cred, now=NOW, trust=trust)
     assert report.verified, [c.message for c in report.checks]
     assert tuple(c.id for c in report.checks) == CREDENTIAL_CHECKS
@@ -49,39 +53,79 @@ def test_report_has_no_truth_value(issue_credential, trust, now):
 
 def _cache_with_list(issuer: KeyPair, *, bits=(), purpose="revocation", **kw) -> DocumentCache:
     cache = DocumentCache.in_memory()
-    cache.put_json(LIST_URL, status_list_credential(LIST_URL, issuer, set_indices=bits,
-                                                    purpose=purpose, created=NOW - timedelta(
-                                                        days=2), **kw),
-                   fetched_at=NOW - timedelta(hours=3))
+    cache.put_json(
+        LIST_URL,
+        status_list_credential(
+            LIST_URL,
+            issuer,
+            set_indices=bits,
+            purpose=purpose,
+            created=NOW - timedelta(days=2),
+            **kw,
+        ),
+        fetched_at=NOW - timedelta(hours=3),
+    )
     return cache
 
 
 SCENARIOS = {
     # name: (credential overrides, list bits, purpose, expected checks, outcome)
     "verified_with_valid_status": (
-        {"credentialStatus": status_entry(LIST_URL, 5)}, (), "revocation",
-        {"status": "passed", "validity": "passed"}, Outcome.VERIFIED),
+        {"credentialStatus": status_entry(LIST_URL, 5)},
+        (),
+        "revocation",
+        {"status": "passed", "validity": "passed"},
+        Outcome.VERIFIED,
+    ),
     "expired_with_valid_status": (
         {"credentialStatus": status_entry(LIST_URL, 5), "validUntil": "2026-03-01T00:00:00Z"},
-        (), "revocation", {"status": "passed", "validity": "failed"}, Outcome.EXPIRED),
+        (),
+        "revocation",
+        {"status": "passed", "validity": "failed"},
+        Outcome.EXPIRED,
+    ),
     "revoked_and_expired": (
         {"credentialStatus": status_entry(LIST_URL, 5), "validUntil": "2026-03-01T00:00:00Z"},
-        (5,), "revocation", {"status": "failed", "validity": "failed"}, Outcome.REVOKED),
+        (5,),
+        "revocation",
+        {"status": "failed", "validity": "failed"},
+        Outcome.REVOKED,
+    ),
     "revoked": (
-        {"credentialStatus": status_entry(LIST_URL, 5)}, (5,), "revocation",
-        {"status": "failed", "proof": "passed"}, Outcome.REVOKED),
+        {"credentialStatus": status_entry(LIST_URL, 5)},
+        (5,),
+        "revocation",
+        {"status": "failed", "proof": "passed"},
+        Outcome.REVOKED,
+    ),
     "suspended": (
-        {"credentialStatus": status_entry(LIST_URL, 9, purpose="suspension")}, (9,),
-        "suspension", {"status": "failed"}, Outcome.SUSPENDED),
+        {"credentialStatus": status_entry(LIST_URL, 9, purpose="suspension")},
+        (9,),
+        "suspension",
+        {"status": "failed"},
+        Outcome.SUSPENDED,
+    ),
     "other_bit_revoked": (
-        {"credentialStatus": status_entry(LIST_URL, 5)}, (6,), "revocation",
-        {"status": "passed"}, Outcome.VERIFIED),
+        {"credentialStatus": status_entry(LIST_URL, 5)},
+        (6,),
+        "revocation",
+        {"status": "passed"},
+        Outcome.VERIFIED,
+    ),
     "not_yet_valid": (
-        {"validFrom": "2027-01-01T00:00:00Z"}, (), "revocation",
-        {"validity": "failed", "status": "not_applicable"}, Outcome.NOT_YET_VALID),
+        {"validFrom": "2027-01-01T00:00:00Z"},
+        (),
+        "revocation",
+        {"validity": "failed", "status": "not_applicable"},
+        Outcome.NOT_YET_VALID,
+    ),
     "purpose_mismatch": (
-        {"credentialStatus": status_entry(LIST_URL, 5, purpose="suspension")}, (), "revocation",
-        {"status": "failed"}, Outcome.NOT_GENUINE),
+        {"credentialStatus": status_entry(LIST_URL, 5, purpose="suspension")},
+        (),
+        "revocation",
+        {"status": "failed"},
+        Outcome.NOT_GENUINE,
+    ),
 }
 
 
@@ -105,15 +149,23 @@ def test_status_list_not_cached_is_unknown_never_passed(issue_credential, trust)
 
 def test_status_check_shows_fetch_date(issue_credential, trust, issuer_key):
     cache = _cache_with_list(issuer_key)
-    report = verify_credential(issue_credential(credentialStatus=status_entry(LIST_URL, 1)),
-                               now=NOW, trust=trust, cache=cache)
+    report = verify_credential(
+        issue_credential(credentialStatus=status_entry(LIST_URL, 1)),
+        now=NOW,
+        trust=trust,
+        cache=cache,
+    )
     assert report.check("status").data_date == NOW - timedelta(hours=3)
 
 
 def test_expired_status_list_fails(issue_credential, trust, issuer_key):
     cache = _cache_with_list(issuer_key, valid_until=NOW - timedelta(days=1))
-    report = verify_credential(issue_credential(credentialStatus=status_entry(LIST_URL, 1)),
-                               now=NOW, trust=trust, cache=cache)
+    report = verify_credential(
+        issue_credential(credentialStatus=status_entry(LIST_URL, 1)),
+        now=NOW,
+        trust=trust,
+        cache=cache,
+    )
     assert report.check("status").status is Status.FAILED
 
 
@@ -122,20 +174,29 @@ def test_unsigned_status_list_fails(issue_credential, trust, issuer_key):
     signed = status_list_credential(LIST_URL, issuer_key, created=NOW - timedelta(days=2))
     unsigned = {k: v for k, v in signed.items() if k != "proof"}
     cache.put_json(LIST_URL, unsigned, fetched_at=NOW)
-    report = verify_credential(issue_credential(credentialStatus=status_entry(LIST_URL, 1)),
-                               now=NOW, trust=trust, cache=cache)
+    report = verify_credential(
+        issue_credential(credentialStatus=status_entry(LIST_URL, 1)),
+        now=NOW,
+        trust=trust,
+        cache=cache,
+    )
     assert report.check("status").status is Status.FAILED
 
 
 def test_tampered_status_list_fails(issue_credential, trust, issuer_key):
     cache = DocumentCache.in_memory()
-    signed = status_list_credential(LIST_URL, issuer_key, set_indices=[1],
-                                    created=NOW - timedelta(days=2))
+    signed = status_list_credential(
+        LIST_URL, issuer_key, set_indices=[1], created=NOW - timedelta(days=2)
+    )
     forged = status_list_credential(LIST_URL, issuer_key, created=NOW - timedelta(days=2))
     signed["credentialSubject"]["encodedList"] = forged["credentialSubject"]["encodedList"]
     cache.put_json(LIST_URL, signed, fetched_at=NOW)
-    report = verify_credential(issue_credential(credentialStatus=status_entry(LIST_URL, 1)),
-                               now=NOW, trust=trust, cache=cache)
+    report = verify_credential(
+        issue_credential(credentialStatus=status_entry(LIST_URL, 1)),
+        now=NOW,
+        trust=trust,
+        cache=cache,
+    )
     assert report.check("status").status is Status.FAILED
 
 
@@ -158,8 +219,9 @@ def test_unknown_issuer_cannot_be_verified(issue_credential):
 
 def test_key_of_someone_else_fails_binding(issuer_key, trust):
     impostor = KeyPair.generate("Ed25519")
-    cred = issue_ldp(ob3_credential(issuer_key.controller), impostor,
-                     created=NOW - timedelta(days=1))
+    cred = issue_ldp(
+        ob3_credential(issuer_key.controller), impostor, created=NOW - timedelta(days=1)
+    )
     report = verify_credential(cred, now=NOW, trust=trust)
     assert statuses(report)["proof"] == "passed"
     assert statuses(report)["issuer_binding"] == "failed"
@@ -195,24 +257,30 @@ def test_undefined_term_fails_format(issue_credential, trust):
 
 
 def test_proof_created_in_the_future_fails(issuer_key, trust):
-    cred = issue_ldp(ob3_credential(issuer_key.controller), issuer_key,
-                     created=NOW + timedelta(days=2))
+    cred = issue_ldp(
+        ob3_credential(issuer_key.controller), issuer_key, created=NOW + timedelta(days=2)
+    )
     assert verify_credential(cred, now=NOW, trust=trust).check("validity").status is Status.FAILED
 
 
 def test_clr_with_nested_credentials(issuer_key, trust):
     inner = issue_ldp(ob3_credential(issuer_key.controller), issuer_key, created=NOW)
     clr = {
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
         "id": "urn:uuid:4a3c7b61-4f3e-4d7b-9b0f-0d5c5a1e2f10",
         "type": ["VerifiableCredential", "ClrCredential"],
         "issuer": {"id": issuer_key.controller, "type": ["Profile"], "name": "Demo University"},
         "validFrom": "2026-02-01T00:00:00Z",
         "name": "Transcript",
-        "credentialSubject": {"id": "did:example:learner", "type": ["ClrSubject"],
-                              "verifiableCredential": [inner]},
+        "credentialSubject": {
+            "id": "did:example:learner",
+            "type": ["ClrSubject"],
+            "verifiableCredential": [inner],
+        },
     }
     signed = issue_ldp(clr, issuer_key, created=NOW)
     report = verify_credential(signed, now=NOW, trust=trust)
@@ -242,8 +310,11 @@ def test_jwt_with_key_only_in_header_cannot_be_verified(issuer_key, trust):
     from verifier.keys import public_key_to_jwk
     from verifier.suites import jose
 
-    token = jose.sign_jws({"typ": "vc+jwt", "jwk": public_key_to_jwk(issuer_key.public_key)},
-                          ob3_credential(issuer_key.controller), issuer_key)
+    token = jose.sign_jws(
+        {"typ": "vc+jwt", "jwk": public_key_to_jwk(issuer_key.public_key)},
+        ob3_credential(issuer_key.controller),
+        issuer_key,
+    )
     report = verify_credential(token, now=NOW, trust=trust)
     assert statuses(report)["proof"] == "passed"
     assert statuses(report)["issuer_binding"] == "unknown"
@@ -264,10 +335,13 @@ def test_jwt_alg_none_fails(issuer_key, trust):
 def test_jwt_expiry_claim(issuer_key, trust):
     from verifier.suites import jose
 
-    claims = {**ob3_credential(issuer_key.controller), "exp": int((NOW - timedelta(days=1))
-                                                                  .timestamp())}
-    token = jose.sign_jws({"typ": "vc+jwt", "kid": issuer_key.verification_method}, claims,
-                          issuer_key)
+    claims = {
+        **ob3_credential(issuer_key.controller),
+        "exp": int((NOW - timedelta(days=1)).timestamp()),
+    }
+    token = jose.sign_jws(
+        {"typ": "vc+jwt", "kid": issuer_key.verification_method}, claims, issuer_key
+    )
     report = verify_credential(token, now=NOW, trust=trust)
     assert report.outcome is Outcome.EXPIRED
 
@@ -278,8 +352,15 @@ def test_pinned_key_binds_a_jwt_without_kid(trust):
 
     key = KeyPair.generate("RSA")
     issuer = "https://university.example/issuer"
-    trust.add(TrustedIssuer(id=issuer, name="U", registry="local", added_at=NOW,
-                            keys=(public_key_to_jwk(key.public_key),)))
+    trust.add(
+        TrustedIssuer(
+            id=issuer,
+            name="U",
+            registry="local",
+            added_at=NOW,
+            keys=(public_key_to_jwk(key.public_key),),
+        )
+    )
     token = jose.sign_jws({"typ": "vc+jwt"}, ob3_credential(issuer), key)
     report = verify_credential(token, now=NOW, trust=trust)
     assert report.verified, report.to_json()

@@ -29,23 +29,38 @@ def credential_for(holder: KeyPair, issuer: KeyPair, **overrides) -> dict:
 
 
 def test_signed_presentation_verifies(holder, issuer_key, trust):
-    vp = sign_presentation([credential_for(holder, issuer_key)], holder, created=NOW,
-                           challenge="abc123", domain="https://employer.example")
-    report = verify_presentation(vp, challenge="abc123", domain="https://employer.example",
-                                 now=NOW, trust=trust)
+    vp = sign_presentation(
+        [credential_for(holder, issuer_key)],
+        holder,
+        created=NOW,
+        challenge="abc123",
+        domain="https://employer.example",
+    )
+    report = verify_presentation(
+        vp, challenge="abc123", domain="https://employer.example", now=NOW, trust=trust
+    )
     assert report.verified, report.to_json()
     assert tuple(c.id for c in report.checks) == PRESENTATION_CHECKS
     assert report.credentials[0].verified
 
 
-@pytest.mark.parametrize("challenge,domain,failed", [
-    ("other", "https://employer.example", "challenge"),
-    ("abc123", "https://evil.example", "domain"),
-])
-def test_replay_with_another_challenge_or_domain_fails(holder, issuer_key, trust, challenge,
-                                                      domain, failed):
-    vp = sign_presentation([credential_for(holder, issuer_key)], holder, created=NOW,
-                           challenge="abc123", domain="https://employer.example")
+@pytest.mark.parametrize(
+    "challenge,domain,failed",
+    [
+        ("other", "https://employer.example", "challenge"),
+        ("abc123", "https://evil.example", "domain"),
+    ],
+)
+def test_replay_with_another_challenge_or_domain_fails(
+    holder, issuer_key, trust, challenge, domain, failed
+):
+    vp = sign_presentation(
+        [credential_for(holder, issuer_key)],
+        holder,
+        created=NOW,
+        challenge="abc123",
+        domain="https://employer.example",
+    )
     report = verify_presentation(vp, challenge=challenge, domain=domain, now=NOW, trust=trust)
     assert report.check(failed).status is Status.FAILED
     assert report.outcome is Outcome.NOT_GENUINE
@@ -75,15 +90,15 @@ def test_credential_without_subject_says_so(holder, issuer_key, trust):
     doc = ob3_credential(issuer_key.controller)
     del doc["credentialSubject"]["id"]
     cred = issue_ldp(doc, issuer_key, created=NOW)
-    report = verify_presentation(sign_presentation([cred], holder, created=NOW), now=NOW,
-                                 trust=trust)
+    report = verify_presentation(
+        sign_presentation([cred], holder, created=NOW), now=NOW, trust=trust
+    )
     assert report.check("holder_binding").status is Status.UNKNOWN
     assert "name no subject" in report.check("holder_binding").message
 
 
 def test_tampered_presentation_fails(holder, issuer_key, trust):
-    vp = sign_presentation([credential_for(holder, issuer_key)], holder, created=NOW,
-                           challenge="c")
+    vp = sign_presentation([credential_for(holder, issuer_key)], holder, created=NOW, challenge="c")
     vp["holder"] = KeyPair.generate("Ed25519").controller
     report = verify_presentation(vp, challenge="c", now=NOW, trust=trust)
     assert report.check("holder_proof").status is Status.FAILED
@@ -129,16 +144,24 @@ def test_jwt_presentation(holder, issuer_key, trust):
 
     doc = ob3_credential(issuer_key.controller)
     doc["credentialSubject"]["id"] = holder.controller
-    claims = {"@context": ["https://www.w3.org/ns/credentials/v2"],
-              "type": ["VerifiablePresentation"], "holder": holder.controller,
-              "verifiableCredential": [{"@context": "https://www.w3.org/ns/credentials/v2",
-                                        "type": "EnvelopedVerifiableCredential",
-                                        "id": "data:application/vc+jwt," + issue_jwt(
-                                            doc, issuer_key)}],
-              "nonce": "n-1", "aud": "https://employer.example"}
+    claims = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": holder.controller,
+        "verifiableCredential": [
+            {
+                "@context": "https://www.w3.org/ns/credentials/v2",
+                "type": "EnvelopedVerifiableCredential",
+                "id": "data:application/vc+jwt," + issue_jwt(doc, issuer_key),
+            }
+        ],
+        "nonce": "n-1",
+        "aud": "https://employer.example",
+    }
     token = jose.sign_jws({"typ": "vp+jwt", "kid": holder.verification_method}, claims, holder)
-    ok = verify_presentation(token, challenge="n-1", domain="https://employer.example", now=NOW,
-                             trust=trust)
+    ok = verify_presentation(
+        token, challenge="n-1", domain="https://employer.example", now=NOW, trust=trust
+    )
     assert ok.verified, ok.to_json()
     bad = verify_presentation(token, challenge="n-2", now=NOW, trust=trust)
     assert bad.check("challenge").status is Status.FAILED
@@ -150,18 +173,29 @@ def sd_issuer():
     key = KeyPair.generate("P-256")
     iss = "https://issuer.example"
     store = TrustStore.empty()
-    store.add(TrustedIssuer(id=iss, name="Issuer", registry="test", added_at=NOW,
-                            keys=(public_key_to_jwk(key.public_key),)))
+    store.add(
+        TrustedIssuer(
+            id=iss,
+            name="Issuer",
+            registry="test",
+            added_at=NOW,
+            keys=(public_key_to_jwk(key.public_key),),
+        )
+    )
     return key, iss, store
 
 
 def _sd_token(sd_issuer, holder):
     key, iss, _ = sd_issuer
-    return sd_jwt.issue_sd_jwt({"given_name": "Ana", "family_name": "Nowak", "ects": 5},
-                               disclose=["given_name", "family_name"], issuer_key=key.private_key,
-                               vct="https://issuer.example/microcredential", iss=iss,
-                               iat=NOW - timedelta(days=1),
-                               holder_jwk=public_key_to_jwk(holder.public_key))
+    return sd_jwt.issue_sd_jwt(
+        {"given_name": "Ana", "family_name": "Nowak", "ects": 5},
+        disclose=["given_name", "family_name"],
+        issuer_key=key.private_key,
+        vct="https://issuer.example/microcredential",
+        iss=iss,
+        iat=NOW - timedelta(days=1),
+        holder_jwk=public_key_to_jwk(holder.public_key),
+    )
 
 
 def test_sd_jwt_credential_verifies(sd_issuer, holder):
@@ -171,10 +205,17 @@ def test_sd_jwt_credential_verifies(sd_issuer, holder):
 
 
 def test_sd_jwt_presentation_with_key_binding(sd_issuer, holder):
-    shown = sd_jwt.present(_sd_token(sd_issuer, holder), keep=["given_name"], holder_key=holder,
-                           nonce="n-7", audience="https://employer.example", now=NOW)
-    report = verify(shown, challenge="n-7", domain="https://employer.example", now=NOW,
-                    trust=sd_issuer[2])
+    shown = sd_jwt.present(
+        _sd_token(sd_issuer, holder),
+        keep=["given_name"],
+        holder_key=holder,
+        nonce="n-7",
+        audience="https://employer.example",
+        now=NOW,
+    )
+    report = verify(
+        shown, challenge="n-7", domain="https://employer.example", now=NOW, trust=sd_issuer[2]
+    )
     assert report.kind == "presentation" and report.verified, report.to_json()
     wrong = verify(shown, challenge="n-8", now=NOW, trust=sd_issuer[2])
     assert wrong.outcome is Outcome.NOT_GENUINE

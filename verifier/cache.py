@@ -33,10 +33,11 @@ class CachedDocument:
 
 
 class DocumentCache:
-    """URL (or DID) → cached document.  Use :meth:`open`, :meth:`in_memory` or :meth:`from_url_map`."""
+    """URL (or DID) → cached document; see :meth:`open`, :meth:`in_memory`, :meth:`from_url_map`."""
 
-    def __init__(self, documents: Mapping[str, CachedDocument] | None = None,
-                 *, path: Path | None = None) -> None:
+    def __init__(
+        self, documents: Mapping[str, CachedDocument] | None = None, *, path: Path | None = None
+    ) -> None:
         self._docs: dict[str, CachedDocument] = dict(documents or {})
         self._path = path
 
@@ -65,8 +66,9 @@ class DocumentCache:
         return cls(docs, path=folder)
 
     @classmethod
-    def from_url_map(cls, url_map: str | os.PathLike[str], *, root: str | os.PathLike[str],
-                     fetched_at: datetime) -> DocumentCache:
+    def from_url_map(
+        cls, url_map: str | os.PathLike[str], *, root: str | os.PathLike[str], fetched_at: datetime
+    ) -> DocumentCache:
         """A read-only cache from a JSON map of URL → file (relative to ``root``)."""
         mapping = json.loads(Path(url_map).read_text("utf-8"))
         base = Path(root)
@@ -94,8 +96,14 @@ class DocumentCache:
         return len(self._docs)
 
     # -- writing ---------------------------------------------------------------------------
-    def put(self, url: str, body: bytes, *, fetched_at: datetime | None = None,
-            content_type: str = "application/json") -> CachedDocument:
+    def put(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        fetched_at: datetime | None = None,
+        content_type: str = "application/json",
+    ) -> CachedDocument:
         """Store a document (and write it to disk when the cache has a folder)."""
         if not isinstance(body, bytes):
             raise TypeError("body must be bytes")
@@ -108,7 +116,9 @@ class DocumentCache:
             self._save()
         return doc
 
-    def put_json(self, url: str, value: Any, *, fetched_at: datetime | None = None) -> CachedDocument:
+    def put_json(
+        self, url: str, value: Any, *, fetched_at: datetime | None = None
+    ) -> CachedDocument:
         """Store a JSON value."""
         return self.put(url, json.dumps(value).encode(), fetched_at=fetched_at)
 
@@ -131,8 +141,9 @@ class DocumentCache:
                 "content_type": doc.content_type,
                 "sha256": hashlib.sha256(doc.body).hexdigest(),
             }
-        _atomic_write(self._path / "index.json",
-                      json.dumps(index, indent=1, sort_keys=True).encode())
+        _atomic_write(
+            self._path / "index.json", json.dumps(index, indent=1, sort_keys=True).encode()
+        )
 
 
 def _atomic_write(target: Path, data: bytes) -> None:

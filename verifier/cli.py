@@ -19,8 +19,12 @@ from verifier.report import Report, Status
 from verifier.trust import TrustedIssuer, TrustStore
 
 MAX_FILE = 60 * 1024 * 1024
-_MARK = {Status.PASSED: "ok  ", Status.FAILED: "FAIL", Status.UNKNOWN: " ?  ",
-         Status.NOT_APPLICABLE: " -  "}
+_MARK = {
+    Status.PASSED: "ok  ",
+    Status.FAILED: "FAIL",
+    Status.UNKNOWN: " ?  ",
+    Status.NOT_APPLICABLE: " -  ",
+}
 
 
 def data_dir() -> Path:
@@ -51,19 +55,16 @@ def _stores(args: argparse.Namespace) -> tuple[TrustStore, DocumentCache]:
     return trust, DocumentCache.open(home / "cache")
 
 
-def print_report(report: Report, *, name: str, out: TextIO | None = None,
-                 indent: str = "") -> None:
+def print_report(report: Report, *, name: str, out: TextIO | None = None, indent: str = "") -> None:
     """Print a report in plain language, one line per check."""
     out = out or sys.stdout
     print(f"{indent}{name}: {report.headline}", file=out)
     title = report.summary.get("title")
     if title:
-        print(f"{indent}  {title} — issued by {report.summary.get('issuer')}",
-              file=out)
+        print(f"{indent}  {title} — issued by {report.summary.get('issuer')}", file=out)
     for check in report.checks:
         date = f" (data of {human(check.data_date)})" if check.data_date else ""
-        print(f"{indent}  [{_MARK[check.status]}] {check.id}: {check.message}{date}",
-              file=out)
+        print(f"{indent}  [{_MARK[check.status]}] {check.id}: {check.message}{date}", file=out)
     for i, inner in enumerate(report.credentials, 1):
         print_report(inner, name=f"credential {i}", out=out, indent=indent + "    ")
 
@@ -77,8 +78,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         path = Path(name)
         try:
             if path.stat().st_size > MAX_FILE:
-                print(f"{name}: refused: the file is larger than {MAX_FILE // 2**20} MB",
-                      file=sys.stderr)
+                print(
+                    f"{name}: refused: the file is larger than {MAX_FILE // 2**20} MB",
+                    file=sys.stderr,
+                )
                 reports.append((name, None))
                 continue
             data = path.read_bytes()
@@ -87,15 +90,29 @@ def cmd_verify(args: argparse.Namespace) -> int:
             reports.append((name, None))
             continue
         if args.presentation:
-            report = verify_presentation(data, challenge=args.challenge, domain=args.domain,
-                                         now=now, trust=trust, cache=cache)
+            report = verify_presentation(
+                data,
+                challenge=args.challenge,
+                domain=args.domain,
+                now=now,
+                trust=trust,
+                cache=cache,
+            )
         else:
-            report = verify(data, now=now, trust=trust, cache=cache, challenge=args.challenge,
-                            domain=args.domain)
+            report = verify(
+                data,
+                now=now,
+                trust=trust,
+                cache=cache,
+                challenge=args.challenge,
+                domain=args.domain,
+            )
         reports.append((name, report))
     if args.json:
-        out = [{"file": n, **(r.to_json() if r is not None else {"error": "unreadable file"})}
-               for n, r in reports]
+        out = [
+            {"file": n, **(r.to_json() if r is not None else {"error": "unreadable file"})}
+            for n, r in reports
+        ]
         print(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False))
     else:
         for name, report in reports:
@@ -116,8 +133,15 @@ def cmd_trust(args: argparse.Namespace) -> int:
         keys: tuple[dict, ...] = ()
         if args.key:
             keys = (json.loads(Path(args.key).read_text("utf-8")),)
-        store.add(TrustedIssuer(id=args.issuer, name=args.name, registry="local", keys=keys,
-                                added_at=datetime.now(UTC)))
+        store.add(
+            TrustedIssuer(
+                id=args.issuer,
+                name=args.name,
+                registry="local",
+                keys=keys,
+                added_at=datetime.now(UTC),
+            )
+        )
         store.save()
         print(f"added {args.issuer}")
         return 0
@@ -129,8 +153,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
     if args.trust_cmd == "import-registry":
         try:
             data = json.loads(Path(args.file).read_text("utf-8"))
-            count = store.import_dcc_registry(data, registry_name=args.name,
-                                              now=datetime.now(UTC))
+            count = store.import_dcc_registry(data, registry_name=args.name, now=datetime.now(UTC))
         except (OSError, ValueError, TrustListError) as exc:
             print(f"not imported: {exc}", file=sys.stderr)
             return 1
@@ -178,8 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--challenge", help="the challenge (JWT/SD-JWT: nonce) you asked for")
     v.add_argument("--domain", help="the domain (JWT/SD-JWT: aud) you asked for")
     v.add_argument("--presentation", action="store_true", help="require a presentation")
-    v.add_argument("--trust-any-issuer-insecure", action="store_true",
-                   help="treat every issuer as trusted (testing only)")
+    v.add_argument(
+        "--trust-any-issuer-insecure",
+        action="store_true",
+        help="treat every issuer as trusted (testing only)",
+    )
     v.set_defaults(func=cmd_verify)
 
     t = sub.add_parser("trust", help="manage trusted issuers")

@@ -27,8 +27,10 @@ def load_json(data: bytes | str) -> Any:
     """Decode JSON text safely: size cap, nesting cap, clear messages."""
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            raise MalformedDocument(f"The document is {len(data) // 1024 // 1024} MB; the limit "
-                                    f"is {MAX_BYTES // 1024 // 1024} MB.")
+            raise MalformedDocument(
+                f"The document is {len(data) // 1024 // 1024} MB; the limit "
+                f"is {MAX_BYTES // 1024 // 1024} MB."
+            )
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -39,8 +41,9 @@ def load_json(data: bytes | str) -> Any:
     try:
         return json.loads(data)
     except json.JSONDecodeError as exc:
-        raise MalformedDocument(f"The document is not valid JSON ({exc.msg} at line {exc.lineno}, "
-                                f"column {exc.colno}).") from exc
+        raise MalformedDocument(
+            f"The document is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})."
+        ) from exc
 
 
 def _check_depth(text: str) -> None:
@@ -122,9 +125,16 @@ class Credential:
         return parsed
 
     @classmethod
-    def from_document(cls, doc: Mapping[str, Any], *, fmt: str = "ldp_vc", raw: str | None = None,
-                      jws: Any = None, sd_jwt: Any = None,
-                      jwt_claims: Mapping[str, Any] | None = None) -> Credential:
+    def from_document(
+        cls,
+        doc: Mapping[str, Any],
+        *,
+        fmt: str = "ldp_vc",
+        raw: str | None = None,
+        jws: Any = None,
+        sd_jwt: Any = None,
+        jwt_claims: Mapping[str, Any] | None = None,
+    ) -> Credential:
         """Validate a credential's JSON structure (VCDM 1.1 §4 / 2.0 §4) and build the object."""
         if not isinstance(doc, Mapping):
             raise MalformedDocument("The credential is not a JSON object.")
@@ -137,34 +147,47 @@ class Credential:
         elif first == VC_V1:
             version = "1.1"
         else:
-            raise MalformedDocument(f"The first @context is {first!r}, not the W3C Verifiable "
-                                    "Credentials context.")
+            raise MalformedDocument(
+                f"The first @context is {first!r}, not the W3C Verifiable Credentials context."
+            )
         types = _types(doc)
         if "VerifiableCredential" not in types:
             raise MalformedDocument("The type does not include VerifiableCredential.")
         issuer = doc.get("issuer")
         issuer_id = _id_of(issuer)
         if issuer_id is None:
-            raise MalformedDocument("The credential names no issuer (issuer must be a URL or an "
-                                    "object with an id).")
+            raise MalformedDocument(
+                "The credential names no issuer (issuer must be a URL or an object with an id)."
+            )
         subjects = as_list(doc.get("credentialSubject"))
         if not subjects or not all(isinstance(s, Mapping) for s in subjects):
             raise MalformedDocument("The credential has no credentialSubject object.")
         if version == "1.1" and "issuanceDate" not in doc and jwt_claims and "iat" in jwt_claims:
             # A VC-JWT without nbf: its iat is when it was issued (VCDM 1.1 §6.3.1, RFC 7519).
-            doc = {**doc, "issuanceDate": from_numeric_date(jwt_claims["iat"], field="iat")
-                   .isoformat().replace("+00:00", "Z")}
+            doc = {
+                **doc,
+                "issuanceDate": from_numeric_date(jwt_claims["iat"], field="iat")
+                .isoformat()
+                .replace("+00:00", "Z"),
+            }
         if version == "1.1":
             if "issuanceDate" not in doc:
                 raise MalformedDocument("A VC 1.1 credential must have an issuanceDate.")
             valid_from = parse_datetime(doc["issuanceDate"], field="issuanceDate")
-            valid_until = (parse_datetime(doc["expirationDate"], field="expirationDate")
-                           if "expirationDate" in doc else None)
+            valid_until = (
+                parse_datetime(doc["expirationDate"], field="expirationDate")
+                if "expirationDate" in doc
+                else None
+            )
         else:
-            valid_from = (parse_datetime(doc["validFrom"], field="validFrom")
-                          if "validFrom" in doc else None)
-            valid_until = (parse_datetime(doc["validUntil"], field="validUntil")
-                           if "validUntil" in doc else None)
+            valid_from = (
+                parse_datetime(doc["validFrom"], field="validFrom") if "validFrom" in doc else None
+            )
+            valid_until = (
+                parse_datetime(doc["validUntil"], field="validUntil")
+                if "validUntil" in doc
+                else None
+            )
         statuses = as_list(doc.get("credentialStatus"))
         schemas = as_list(doc.get("credentialSchema"))
         for name, items in (("credentialStatus", statuses), ("credentialSchema", schemas)):
@@ -222,20 +245,29 @@ class Presentation:
         return parsed
 
     @classmethod
-    def from_document(cls, doc: Mapping[str, Any], *, fmt: str = "ldp_vp", raw: str | None = None,
-                      jws: Any = None, jwt_claims: Mapping[str, Any] | None = None) -> Presentation:
+    def from_document(
+        cls,
+        doc: Mapping[str, Any],
+        *,
+        fmt: str = "ldp_vp",
+        raw: str | None = None,
+        jws: Any = None,
+        jwt_claims: Mapping[str, Any] | None = None,
+    ) -> Presentation:
         """Validate a presentation's structure (VCDM 2.0 §4.13) and parse what it carries."""
         contexts = as_list(doc.get("@context"))
         if not contexts or contexts[0] not in (VC_V1, VC_V2):
-            raise MalformedDocument("The presentation's first @context is not the W3C Verifiable "
-                                    "Credentials context.")
+            raise MalformedDocument(
+                "The presentation's first @context is not the W3C Verifiable Credentials context."
+            )
         if "VerifiablePresentation" not in _types(doc):
             raise MalformedDocument("The type does not include VerifiablePresentation.")
         holder = _id_of(doc.get("holder"))
         items = as_list(doc.get("verifiableCredential"))
         if len(items) > 1000:
-            raise MalformedDocument(f"The presentation carries {len(items)} credentials; the "
-                                    "limit is 1000.")
+            raise MalformedDocument(
+                f"The presentation carries {len(items)} credentials; the limit is 1000."
+            )
         creds: list[Credential | VerificationError] = []
         for item in items:
             try:
@@ -245,8 +277,15 @@ class Presentation:
                 creds.append(inner)
             except VerificationError as exc:
                 creds.append(exc)
-        return cls(format=fmt, document=doc, holder=holder, credentials=tuple(creds), raw=raw,
-                   jws=jws, jwt_claims=dict(jwt_claims or {}))
+        return cls(
+            format=fmt,
+            document=doc,
+            holder=holder,
+            credentials=tuple(creds),
+            raw=raw,
+            jws=jws,
+            jwt_claims=dict(jwt_claims or {}),
+        )
 
 
 def parse(data: bytes | str | Mapping[str, Any]) -> Credential | Presentation:
@@ -278,8 +317,13 @@ def _parse_enveloped(value: Mapping[str, Any]) -> Credential | Presentation:
     if not isinstance(data_url, str) or not data_url.startswith("data:") or "," not in data_url:
         raise MalformedDocument("An enveloped credential's id must be a data: URL.")
     media, payload = data_url[5:].split(",", 1)
-    if media.split(";")[0] not in ("application/vc+jwt", "application/vp+jwt", "application/vc+sd-jwt",
-                                   "application/dc+sd-jwt", "application/jwt"):
+    if media.split(";")[0] not in (
+        "application/vc+jwt",
+        "application/vp+jwt",
+        "application/vc+sd-jwt",
+        "application/dc+sd-jwt",
+        "application/jwt",
+    ):
         raise MalformedDocument(f"Enveloped media type {media!r} is not supported.")
     return _parse_token(payload)
 
@@ -295,11 +339,15 @@ def _parse_token(token: str) -> Credential | Presentation:
     jws = jose.CompactJws.parse(token)
     claims = jose.jwt_claims(jws)
     typ = str(jws.header.get("typ", "")).lower()
-    if "vp" in claims or typ in ("vp+jwt", "application/vp+jwt") or "VerifiablePresentation" in \
-            as_list(claims.get("type")):
+    if (
+        "vp" in claims
+        or typ in ("vp+jwt", "application/vp+jwt")
+        or "VerifiablePresentation" in as_list(claims.get("type"))
+    ):
         doc, registered = jose.presentation_from_jwt(claims)
-        return Presentation.from_document(doc, fmt="jwt_vp", raw=token, jws=jws,
-                                          jwt_claims=registered)
+        return Presentation.from_document(
+            doc, fmt="jwt_vp", raw=token, jws=jws, jwt_claims=registered
+        )
     doc, registered = jose.credential_from_jwt(claims)
     if "@context" not in doc and "vc" not in claims:
         raise MalformedDocument("This JWT carries no verifiable credential.")
@@ -334,6 +382,9 @@ def _from_sd_jwt(sd: Any, token: str) -> Credential:
         raw=token,
         jws=sd.issuer_jws,
         sd_jwt=sd,
-        jwt_claims={k: v for k, v in claims.items() if k in ("iss", "sub", "iat", "nbf", "exp",
-                                                              "cnf", "vct", "jti")},
+        jwt_claims={
+            k: v
+            for k, v in claims.items()
+            if k in ("iss", "sub", "iat", "nbf", "exp", "cnf", "vct", "jti")
+        },
     )

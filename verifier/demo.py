@@ -17,14 +17,17 @@ from verifier.keys import KeyPair
 from verifier.pipeline import verify
 from verifier.trust import TrustedIssuer, TrustStore
 
-STATUS_URL = "https://demo-university.example/status/1"
+UNIVERSITY = "https://demo-university.example"
+STATUS_URL = f"{UNIVERSITY}/status/1"
 
 
 def demo_badge(issuer: KeyPair, *, name: str, ects: float = 5, **extra: Any) -> dict[str, Any]:
     """An Open Badges 3.0 credential from the demo university."""
     doc: dict[str, Any] = {
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
         "id": f"urn:uuid:{uuid.uuid4()}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": issuer.controller, "type": ["Profile"], "name": "Demo University"},
@@ -34,7 +37,7 @@ def demo_badge(issuer: KeyPair, *, name: str, ects: float = 5, **extra: Any) -> 
             "id": "did:example:demo-learner",
             "type": ["AchievementSubject"],
             "achievement": {
-                "id": f"https://demo-university.example/achievements/{name.lower().replace(' ', '-')}",
+                "id": f"{UNIVERSITY}/achievements/{name.lower().replace(' ', '-')}",
                 "type": ["Achievement"],
                 "name": name,
                 "description": f"{name}: a {ects:g} ECTS micro-credential.",
@@ -54,29 +57,47 @@ def build(folder: Path, *, now: datetime) -> tuple[dict[str, Any], TrustStore, D
     stranger = KeyPair.generate("Ed25519")
     created = now - timedelta(days=30)
     trust = TrustStore.from_file(folder / "trust.json")
-    trust.add(TrustedIssuer(id=university.controller, name="Demo University",
-                            registry="demo registry", keys=(), added_at=now))
+    trust.add(
+        TrustedIssuer(
+            id=university.controller,
+            name="Demo University",
+            registry="demo registry",
+            keys=(),
+            added_at=now,
+        )
+    )
     trust.save()
     cache = DocumentCache.open(folder / "cache")
-    cache.put_json(STATUS_URL, status_list_credential(STATUS_URL, university, set_indices=[7],
-                                                      created=created), fetched_at=now)
-    good = issue_ldp(demo_badge(university, name="Data Analysis Basics"), university,
-                     created=created)
+    cache.put_json(
+        STATUS_URL,
+        status_list_credential(STATUS_URL, university, set_indices=[7], created=created),
+        fetched_at=now,
+    )
+    good = issue_ldp(
+        demo_badge(university, name="Data Analysis Basics"), university, created=created
+    )
     tampered = copy.deepcopy(good)
     tampered["credentialSubject"]["achievement"]["creditsAvailable"] = 30
     files: dict[str, Any] = {
         "verified-badge.json": good,
         "p256-badge.json": _p256_badge(trust, now, created),
         "jwt-badge.jwt": issue_jwt(demo_badge(university, name="Visualising Data"), university),
-        "expired-badge.json": issue_ldp(demo_badge(
-            university, name="Spreadsheet Skills", validUntil="2026-02-01T00:00:00Z"),
-            university, created=created),
-        "revoked-badge.json": issue_ldp(demo_badge(
-            university, name="Database Design", credentialStatus=status_entry(STATUS_URL, 7)),
-            university, created=created),
+        "expired-badge.json": issue_ldp(
+            demo_badge(university, name="Spreadsheet Skills", validUntil="2026-02-01T00:00:00Z"),
+            university,
+            created=created,
+        ),
+        "revoked-badge.json": issue_ldp(
+            demo_badge(
+                university, name="Database Design", credentialStatus=status_entry(STATUS_URL, 7)
+            ),
+            university,
+            created=created,
+        ),
         "tampered-badge.json": tampered,
-        "unknown-issuer-badge.json": issue_ldp(demo_badge(stranger, name="Machine Learning"),
-                                               stranger, created=created),
+        "unknown-issuer-badge.json": issue_ldp(
+            demo_badge(stranger, name="Machine Learning"), stranger, created=created
+        ),
     }
     for name, content in files.items():
         text = content if isinstance(content, str) else json.dumps(content, indent=2)
@@ -86,11 +107,22 @@ def build(folder: Path, *, now: datetime) -> tuple[dict[str, Any], TrustStore, D
 
 def _p256_badge(trust: TrustStore, now: datetime, created: datetime) -> dict[str, Any]:
     key = KeyPair.generate("P-256")
-    trust.add(TrustedIssuer(id=key.controller, name="Demo Business School",
-                            registry="demo registry", keys=(), added_at=now))
+    trust.add(
+        TrustedIssuer(
+            id=key.controller,
+            name="Demo Business School",
+            registry="demo registry",
+            keys=(),
+            added_at=now,
+        )
+    )
     trust.save()
-    return issue_ldp(demo_badge(key, name="Statistics with Python"), key, created=created,
-                     cryptosuite="ecdsa-rdfc-2019")
+    return issue_ldp(
+        demo_badge(key, name="Statistics with Python"),
+        key,
+        created=created,
+        cryptosuite="ecdsa-rdfc-2019",
+    )
 
 
 def run_demo(out: Path | None) -> int:

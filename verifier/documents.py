@@ -76,7 +76,7 @@ def _pinned_bytes(url: str) -> bytes:
 
 
 def load_context(url: str) -> dict:
-    """Return a fresh copy of the pinned context document for ``url`` (``UnknownContext`` if none)."""
+    """Return a fresh copy of the pinned context for ``url``; ``UnknownContext`` if none."""
     return json.loads(_pinned_bytes(url))
 
 
@@ -94,7 +94,7 @@ _CACHE = ContextCache(_static_loader)
 
 
 def expand(document: dict, *, safe: bool = True) -> list:
-    """Return the JSON-LD expansion of ``document``, refusing dropped or rebased data if ``safe``."""
+    """Return the JSON-LD expansion of ``document``; if ``safe``, refuse dropped or rebased data."""
     _require_object(document)
     processor = Processor(_CACHE, safe=safe)
     try:

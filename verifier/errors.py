@@ -58,7 +58,7 @@ class DocumentNotCached(VerificationError):
 
 
 class StatusListError(VerificationError):
-    """A status list credential is unusable: unsigned, expired, malformed, or of the wrong purpose."""
+    """A status list credential is unusable: unsigned, expired, malformed or for another purpose."""
 
 
 class TrustListError(VerificationError):

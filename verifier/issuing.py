@@ -19,11 +19,21 @@ from verifier.suites import jose
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 
 
-def issue_ldp(document: Mapping[str, Any], issuer: KeyPair, *,
-              cryptosuite: str = "eddsa-rdfc-2022", created: datetime) -> dict[str, Any]:
+def issue_ldp(
+    document: Mapping[str, Any],
+    issuer: KeyPair,
+    *,
+    cryptosuite: str = "eddsa-rdfc-2022",
+    created: datetime,
+) -> dict[str, Any]:
     """Sign a credential with an embedded Data Integrity proof (``assertionMethod``)."""
-    return suites.sign(dict(copy.deepcopy(document)), issuer, cryptosuite=cryptosuite,
-                       created=created, proof_purpose="assertionMethod")
+    return suites.sign(
+        dict(copy.deepcopy(document)),
+        issuer,
+        cryptosuite=cryptosuite,
+        created=created,
+        proof_purpose="assertionMethod",
+    )
 
 
 def issue_jwt(document: Mapping[str, Any], issuer: KeyPair, *, legacy: bool = False) -> str:
@@ -42,11 +52,17 @@ def issue_jwt(document: Mapping[str, Any], issuer: KeyPair, *, legacy: bool = Fa
     return jose.sign_jws({**header, "typ": "JWT"}, claims, issuer)
 
 
-def status_list_credential(url: str, issuer: KeyPair, *, set_indices: Iterable[int] = (),
-                           purpose: str = "revocation", created: datetime,
-                           valid_until: datetime | None = None,
-                           length: int = 131072) -> dict[str, Any]:
-    """A signed BitstringStatusListCredential with the given bits set (Bitstring Status List §2.2)."""
+def status_list_credential(
+    url: str,
+    issuer: KeyPair,
+    *,
+    set_indices: Iterable[int] = (),
+    purpose: str = "revocation",
+    created: datetime,
+    valid_until: datetime | None = None,
+    length: int = 131072,
+) -> dict[str, Any]:
+    """A signed BitstringStatusListCredential with these bits set (Bitstring Status List §2.2)."""
     from verifier.statuslist import encode_list
 
     bits = bytearray(length // 8)
@@ -72,21 +88,37 @@ def status_list_credential(url: str, issuer: KeyPair, *, set_indices: Iterable[i
 
 def status_entry(url: str, index: int, *, purpose: str = "revocation") -> dict[str, Any]:
     """A ``credentialStatus`` entry pointing at bit ``index`` of the list at ``url``."""
-    return {"id": f"{url}#{index}", "type": "BitstringStatusListEntry", "statusPurpose": purpose,
-            "statusListIndex": str(index), "statusListCredential": url}
+    return {
+        "id": f"{url}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": purpose,
+        "statusListIndex": str(index),
+        "statusListCredential": url,
+    }
 
 
-def sign_presentation(credentials: Sequence[Mapping[str, Any] | str], holder: KeyPair, *,
-                      created: datetime, challenge: str | None = None, domain: str | None = None,
-                      presentation_id: str | None = None) -> dict[str, Any]:
+def sign_presentation(
+    credentials: Sequence[Mapping[str, Any] | str],
+    holder: KeyPair,
+    *,
+    created: datetime,
+    challenge: str | None = None,
+    domain: str | None = None,
+    presentation_id: str | None = None,
+) -> dict[str, Any]:
     """A Verifiable Presentation signed by the holder (eddsa-rdfc-2022, ``authentication``);
     JWT and SD-JWT credentials go in as ``EnvelopedVerifiableCredential``s, exactly as issued."""
     items: list[Any] = []
     for cred in credentials:
         if isinstance(cred, str):
             media = "application/dc+sd-jwt" if "~" in cred else "application/vc+jwt"
-            items.append({"@context": VC_V2, "id": f"data:{media},{cred}",
-                          "type": "EnvelopedVerifiableCredential"})
+            items.append(
+                {
+                    "@context": VC_V2,
+                    "id": f"data:{media},{cred}",
+                    "type": "EnvelopedVerifiableCredential",
+                }
+            )
         else:
             items.append(copy.deepcopy(dict(cred)))
     vp: dict[str, Any] = {
@@ -96,5 +128,12 @@ def sign_presentation(credentials: Sequence[Mapping[str, Any] | str], holder: Ke
         "holder": holder.controller,
         "verifiableCredential": items,
     }
-    return suites.sign(vp, holder, cryptosuite="eddsa-rdfc-2022", created=created,
-                       proof_purpose="authentication", challenge=challenge, domain=domain)
+    return suites.sign(
+        vp,
+        holder,
+        cryptosuite="eddsa-rdfc-2022",
+        created=created,
+        proof_purpose="authentication",
+        challenge=challenge,
+        domain=domain,
+    )

@@ -135,12 +135,12 @@ class Processor(JsonLdProcessor):
         self.rdf = rdf  # True while producing RDF: also refuse what only toRDF would drop
         self._frames: list[_Frame] = []
 
-    def expand(self, input_, options):  # noqa: ANN201 - pyld's signature
+    def expand(self, input_: Any, options: dict | None) -> list:
         """Expand ``input_`` without pyld's defensive deep copy (expansion never mutates it)."""
         return super().expand(_NoCopy(input_) if isinstance(input_, dict) else input_, options)
 
-    def _expand_iri(self, active_ctx, value, base=None, vocab=False, local_ctx=None,
-                    defined=None):
+    def _expand_iri(self, active_ctx: Any, value: Any, base: str | None = None,
+                    vocab: bool = False, local_ctx: Any = None, defined: Any = None) -> Any:
         # Fast path for the commonest call, a defined term, with the same result as pyld's:
         # a value not starting with "@" is neither a keyword nor keyword-like.
         if vocab and local_ctx is None and value.__class__ is str and value[:1] != "@":
@@ -151,8 +151,9 @@ class Processor(JsonLdProcessor):
 
     # -- context processing, memoised ------------------------------------------------------
 
-    def _process_context(self, active_ctx, local_ctx, options, override_protected=False,
-                         propagate=True, validate_scoped=True, cycles=None):
+    def _process_context(self, active_ctx: Any, local_ctx: Any, options: dict,
+                         override_protected: bool = False, propagate: bool = True,
+                         validate_scoped: bool = True, cycles: set | None = None) -> Any:
         content = self.cache.content_key(local_ctx)
         if content is None or content not in self.cache.vetted:
             _refuse_import(local_ctx)
@@ -174,8 +175,9 @@ class Processor(JsonLdProcessor):
 
     # -- safe mode ---------------------------------------------------------------------------
 
-    def _expand(self, active_ctx, active_property, element, options, inside_list=False,
-                inside_index=False, type_scoped_ctx=None):
+    def _expand(self, active_ctx: Any, active_property: str | None, element: Any,
+                options: dict, inside_list: bool = False, inside_index: bool = False,
+                type_scoped_ctx: Any = None) -> Any:
         if not self.safe:
             return super()._expand(active_ctx, active_property, element, options, inside_list,
                                    inside_index, type_scoped_ctx)
@@ -198,9 +200,10 @@ class Processor(JsonLdProcessor):
             frames.pop()
         return result
 
-    def _expand_object(self, active_ctx, active_property, expanded_active_property, element,
-                       expanded_parent, options, inside_list=False, type_key=None,
-                       type_scoped_ctx=None):
+    def _expand_object(self, active_ctx: Any, active_property: str | None,
+                       expanded_active_property: str | None, element: dict,
+                       expanded_parent: dict, options: dict, inside_list: bool = False,
+                       type_key: str | None = None, type_scoped_ctx: Any = None) -> None:
         frame = self._frames[-1] if self._frames else None
         if frame is not None:  # what the safe-mode messages need to name a dropped key
             frame.element, frame.ctx = element, active_ctx
@@ -209,7 +212,8 @@ class Processor(JsonLdProcessor):
         if self.safe:
             self._check_node(expanded_parent)
 
-    def _expand_value(self, active_ctx, active_property, value, options):
+    def _expand_value(self, active_ctx: Any, active_property: str | None, value: Any,
+                      options: dict) -> Any:
         result = super()._expand_value(active_ctx, active_property, value, options)
         if self.safe and self.rdf and isinstance(result, dict):
             iri = result.get("@id")
@@ -221,7 +225,8 @@ class Processor(JsonLdProcessor):
                              "has a base direction that RDF canonicalization drops")
         return result
 
-    def _expand_language_map(self, active_ctx, language_map, direction):
+    def _expand_language_map(self, active_ctx: Any, language_map: dict,
+                             direction: str | None) -> list:
         result = super()._expand_language_map(active_ctx, language_map, direction)
         if self.safe:
             for value in result:
@@ -377,7 +382,7 @@ class _Canonicalizer(URDNA2015):
         super().__init__()
         self._hash_name = hash_name
 
-    def create_hash(self):  # noqa: ANN201 - pyld's hook
+    def create_hash(self) -> Any:
         return hashlib.new(self._hash_name)
 
 

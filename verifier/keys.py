@@ -72,8 +72,9 @@ def multikey_encode(key: PublicKey) -> str:
         return mf.multibase_encode(mf.ED25519_PUB + raw)
     if kind in _MULTIKEY_PREFIX:
         assert isinstance(key, ec.EllipticCurvePublicKey)
-        point = key.public_bytes(serialization.Encoding.X962,
-                                 serialization.PublicFormat.CompressedPoint)
+        point = key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+        )
         return mf.multibase_encode(_MULTIKEY_PREFIX[kind] + point)
     raise ValueError(f"{kind} keys have no Multikey encoding here")
 
@@ -113,13 +114,20 @@ def public_key_to_jwk(key: PublicKey) -> dict[str, str]:
     if kind == "RSA":
         assert isinstance(key, rsa.RSAPublicKey)
         nums = key.public_numbers()
-        return {"kty": "RSA", "n": mf.b64url_encode(_int_bytes(nums.n)),
-                "e": mf.b64url_encode(_int_bytes(nums.e))}
+        return {
+            "kty": "RSA",
+            "n": mf.b64url_encode(_int_bytes(nums.n)),
+            "e": mf.b64url_encode(_int_bytes(nums.e)),
+        }
     assert isinstance(key, ec.EllipticCurvePublicKey)
     size = (key.curve.key_size + 7) // 8
     nums = key.public_numbers()
-    return {"kty": "EC", "crv": kind, "x": mf.b64url_encode(nums.x.to_bytes(size, "big")),
-            "y": mf.b64url_encode(nums.y.to_bytes(size, "big"))}
+    return {
+        "kty": "EC",
+        "crv": kind,
+        "x": mf.b64url_encode(nums.x.to_bytes(size, "big")),
+        "y": mf.b64url_encode(nums.y.to_bytes(size, "big")),
+    }
 
 
 def _int_bytes(n: int) -> bytes:
@@ -167,8 +175,15 @@ class VerificationMethod:
 #: DID methods whose documents ``verifier refresh`` can fetch or this module derives.
 RESOLVABLE_DID_METHODS = frozenset({"key", "jwk", "web", "ion"})
 
-_ALL_PURPOSES = frozenset({"assertionMethod", "authentication", "capabilityInvocation",
-                           "capabilityDelegation", "keyAgreement"})
+_ALL_PURPOSES = frozenset(
+    {
+        "assertionMethod",
+        "authentication",
+        "capabilityInvocation",
+        "capabilityDelegation",
+        "keyAgreement",
+    }
+)
 
 
 def resolve(vm_ref: str, *, cache: DocumentCache) -> VerificationMethod:
@@ -177,23 +192,31 @@ def resolve(vm_ref: str, *, cache: DocumentCache) -> VerificationMethod:
         raise KeyNotFound("The proof names no verification method.")
     did = vm_ref.split("#", 1)[0]
     if vm_ref.startswith("did:key:"):
-        key = multikey_decode(did[len("did:key:"):])
-        fragment = vm_ref.split("#", 1)[1] if "#" in vm_ref else did[len("did:key:"):]
-        if fragment != did[len("did:key:"):]:
+        key = multikey_decode(did[len("did:key:") :])
+        fragment = vm_ref.split("#", 1)[1] if "#" in vm_ref else did[len("did:key:") :]
+        if fragment != did[len("did:key:") :]:
             raise KeyNotFound(f"{vm_ref} does not name the key of its did:key.")
-        return VerificationMethod(id=f"{did}#{fragment}", controller=did, public_key=key,
-                                  relationships=_ALL_PURPOSES - {"keyAgreement"},
-                                  source="did:key")
+        return VerificationMethod(
+            id=f"{did}#{fragment}",
+            controller=did,
+            public_key=key,
+            relationships=_ALL_PURPOSES - {"keyAgreement"},
+            source="did:key",
+        )
     if vm_ref.startswith("did:jwk:"):
         try:
-            jwk = json.loads(mf.b64url_decode(did[len("did:jwk:"):]))
+            jwk = json.loads(mf.b64url_decode(did[len("did:jwk:") :]))
         except ValueError as exc:
             raise KeyNotFound(f"{did} is not a valid did:jwk.") from exc
         if "d" in jwk:
             raise KeyNotFound("The did:jwk contains a private key.")
-        return VerificationMethod(id=f"{did}#0", controller=did, public_key=jwk_to_public_key(jwk),
-                                  relationships=_ALL_PURPOSES - {"keyAgreement"},
-                                  source="did:jwk")
+        return VerificationMethod(
+            id=f"{did}#0",
+            controller=did,
+            public_key=jwk_to_public_key(jwk),
+            relationships=_ALL_PURPOSES - {"keyAgreement"},
+            source="did:jwk",
+        )
     if vm_ref.startswith("did:"):
         keys = [did]
         if vm_ref.startswith("did:web:"):
@@ -204,7 +227,8 @@ def resolve(vm_ref: str, *, cache: DocumentCache) -> VerificationMethod:
             if method not in RESOLVABLE_DID_METHODS:
                 raise InvalidKeyReference(
                     f"The key is named with the DID method did:{method}, which no document in "
-                    "the cache describes and which this verifier cannot resolve.")
+                    "the cache describes and which this verifier cannot resolve."
+                )
             raise KeyNotFound(f"The DID document of {did} is not in the local cache.")
         return _from_document(vm_ref, doc.json(), fetched_at=doc.fetched_at)
     if vm_ref.startswith(("https://", "http://", "urn:")):
@@ -214,10 +238,13 @@ def resolve(vm_ref: str, *, cache: DocumentCache) -> VerificationMethod:
         if doc is None:
             raise KeyNotFound(
                 f"The key document {vm_ref.split('#')[0]} is not in the local cache; a key is "
-                "never taken from a URL fragment.")
+                "never taken from a URL fragment."
+            )
         return _from_document(vm_ref, doc.json(), fetched_at=doc.fetched_at)
-    raise InvalidKeyReference(f"The proof names its key as {vm_ref!r}, which is not a DID or an "
-                              "https URL, so no key can ever be found for it.")
+    raise InvalidKeyReference(
+        f"The proof names its key as {vm_ref!r}, which is not a DID or an "
+        "https URL, so no key can ever be found for it."
+    )
 
 
 def _from_document(vm_ref: str, document: Any, *, fetched_at: datetime) -> VerificationMethod:
@@ -248,16 +275,23 @@ def _from_document(vm_ref: str, document: Any, *, fetched_at: datetime) -> Verif
         raise KeyNotFound(f"The cached document {base} does not list the key {vm_ref}.")
     entry = candidates[0]
     controller = entry.get("controller") or entry.get("owner") or base
-    return VerificationMethod(id=vm_ref, controller=absolute(str(controller)),
-                              public_key=key_from_method(entry), relationships=frozenset(relationships),
-                              source="cache", fetched_at=fetched_at)
+    return VerificationMethod(
+        id=vm_ref,
+        controller=absolute(str(controller)),
+        public_key=key_from_method(entry),
+        relationships=frozenset(relationships),
+        source="cache",
+        fetched_at=fetched_at,
+    )
 
 
 def key_from_method(entry: dict[str, Any]) -> PublicKey:
     """The public key of a verification method object, whatever way it encodes it."""
     if "publicKeyMultibase" in entry:
         value = entry["publicKeyMultibase"]
-        if entry.get("type") == "Ed25519VerificationKey2018" or not str(value).startswith(("z", "u")):
+        if entry.get("type") == "Ed25519VerificationKey2018" or not str(value).startswith(
+            ("z", "u")
+        ):
             raise KeyNotFound("The key's publicKeyMultibase is not a Multikey value.")
         return multikey_decode(value)
     if "publicKeyJwk" in entry:
@@ -273,8 +307,9 @@ def key_from_method(entry: dict[str, Any]) -> PublicKey:
             key = serialization.load_pem_public_key(str(entry["publicKeyPem"]).encode())
         except ValueError as exc:
             raise KeyNotFound("The key's PEM is not a valid public key.") from exc
-        if not isinstance(key, ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
-                          | rsa.RSAPublicKey):
+        if not isinstance(
+            key, ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+        ):
             raise KeyNotFound("The key's PEM holds an unsupported key type.")
         return key
     raise KeyNotFound("The verification method carries no public key in a supported encoding.")
@@ -295,8 +330,9 @@ class KeyPair:
         return self.private_key.public_key()
 
     @classmethod
-    def generate(cls, kind: str = "Ed25519", *, controller: str | None = None,
-                 key_id: str | None = None) -> KeyPair:
+    def generate(
+        cls, kind: str = "Ed25519", *, controller: str | None = None, key_id: str | None = None
+    ) -> KeyPair:
         """A fresh key; by default identified by its own ``did:key``."""
         private: PrivateKey
         if kind == "Ed25519":
@@ -310,15 +346,16 @@ class KeyPair:
         return cls.for_key(private, controller=controller, key_id=key_id)
 
     @classmethod
-    def for_key(cls, private: PrivateKey, *, controller: str | None = None,
-                key_id: str | None = None) -> KeyPair:
+    def for_key(
+        cls, private: PrivateKey, *, controller: str | None = None, key_id: str | None = None
+    ) -> KeyPair:
         """Wrap an existing private key; by default identified by its ``did:key``."""
         if controller is None and key_type(private) == "RSA":
             did = did_jwk_for(private.public_key())  # RSA has no did:key encoding
             return cls(private, f"{did}#0", did)
         if controller is None:
             did = did_key_for(private.public_key())
-            return cls(private, f"{did}#{did[len('did:key:'):]}", did)
+            return cls(private, f"{did}#{did[len('did:key:') :]}", did)
         return cls(private, key_id or f"{controller}#key-1", controller)
 
     def controller_document(self) -> dict[str, Any]:
@@ -331,9 +368,13 @@ class KeyPair:
         else:
             method.update(type="Multikey", publicKeyMultibase=multikey_encode(self.public_key))
             contexts.append("https://w3id.org/security/multikey/v1")
-        return {"@context": contexts, "id": self.controller, "verificationMethod": [method],
-                "assertionMethod": [self.verification_method],
-                "authentication": [self.verification_method]}
+        return {
+            "@context": contexts,
+            "id": self.controller,
+            "verificationMethod": [method],
+            "assertionMethod": [self.verification_method],
+            "authentication": [self.verification_method],
+        }
 
 
 def fragment_key(vm_ref: str) -> PublicKey | None:
@@ -350,5 +391,7 @@ def fragment_key(vm_ref: str) -> PublicKey | None:
     try:
         return multikey_decode(fragment)
     except KeyNotFound as exc:
-        raise InvalidKeyReference(f"The key named in the proof ({fragment[:16]}…) is not a valid "
-                                  "key, so the signature cannot match it.") from exc
+        raise InvalidKeyReference(
+            f"The key named in the proof ({fragment[:16]}…) is not a valid "
+            "key, so the signature cannot match it."
+        ) from exc

@@ -72,16 +72,31 @@ MAX_NESTING = 3
 Document = bytes | str | Mapping[str, Any]
 
 
-def _options(now: Any, trust: TrustStore | None, cache: DocumentCache | None,
-             challenge: str | None = None, domain: str | None = None) -> Options:
-    return Options(now=resolve_now(now), trust=trust if trust is not None else TrustStore.empty(),
-                   cache=cache if cache is not None else DocumentCache.in_memory(),
-                   challenge=challenge, domain=domain)
+def _options(
+    now: Any,
+    trust: TrustStore | None,
+    cache: DocumentCache | None,
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> Options:
+    return Options(
+        now=resolve_now(now),
+        trust=trust if trust is not None else TrustStore.empty(),
+        cache=cache if cache is not None else DocumentCache.in_memory(),
+        challenge=challenge,
+        domain=domain,
+    )
 
 
-def verify(document: Document, *, now: Any = None, trust: TrustStore | None = None,
-           cache: DocumentCache | None = None, challenge: str | None = None,
-           domain: str | None = None) -> Report:
+def verify(
+    document: Document,
+    *,
+    now: Any = None,
+    trust: TrustStore | None = None,
+    cache: DocumentCache | None = None,
+    challenge: str | None = None,
+    domain: str | None = None,
+) -> Report:
     """Verify a credential or a presentation, whichever ``document`` is."""
     opts = _options(now, trust, cache, challenge, domain)
     try:
@@ -93,8 +108,13 @@ def verify(document: Document, *, now: Any = None, trust: TrustStore | None = No
     return _credential(parsed, opts)
 
 
-def verify_credential(document: Document, *, now: Any = None, trust: TrustStore | None = None,
-                      cache: DocumentCache | None = None) -> Report:
+def verify_credential(
+    document: Document,
+    *,
+    now: Any = None,
+    trust: TrustStore | None = None,
+    cache: DocumentCache | None = None,
+) -> Report:
     """Verify one credential (JSON-LD, JWT, SD-JWT or enveloped) offline."""
     opts = _options(now, trust, cache)
     try:
@@ -104,10 +124,15 @@ def verify_credential(document: Document, *, now: Any = None, trust: TrustStore 
     return _credential(cred, opts)
 
 
-def verify_presentation(document: Document, *, challenge: str | None = None,
-                        domain: str | None = None, now: Any = None,
-                        trust: TrustStore | None = None,
-                        cache: DocumentCache | None = None) -> Report:
+def verify_presentation(
+    document: Document,
+    *,
+    challenge: str | None = None,
+    domain: str | None = None,
+    now: Any = None,
+    trust: TrustStore | None = None,
+    cache: DocumentCache | None = None,
+) -> Report:
     """Verify a presentation, its holder binding, challenge and domain, and each credential."""
     opts = _options(now, trust, cache, challenge, domain)
     try:
@@ -115,16 +140,22 @@ def verify_presentation(document: Document, *, challenge: str | None = None,
     except VerificationError as exc:
         return _unreadable("presentation", exc, opts)
     if isinstance(parsed, Credential) and not _is_sd_jwt_presentation(parsed):
-        return _unreadable("presentation", VerificationError(
-            "This is a credential on its own, not a presentation signed by its holder."), opts,
-            fail=True)
+        return _unreadable(
+            "presentation",
+            VerificationError(
+                "This is a credential on its own, not a presentation signed by its holder."
+            ),
+            opts,
+            fail=True,
+        )
     return _presentation(parsed, opts)
 
 
 def verify_status_list_credential(document: Mapping[str, Any], opts: Options) -> Report:
     """Verify a status list credential (its own status is not checked: no loops)."""
-    inner = Options(now=opts.now, trust=opts.trust, cache=opts.cache, check_status=False,
-                    depth=opts.depth + 1)
+    inner = Options(
+        now=opts.now, trust=opts.trust, cache=opts.cache, check_status=False, depth=opts.depth + 1
+    )
     try:
         cred = Credential.from_json(document)
     except VerificationError as exc:
@@ -159,7 +190,9 @@ def _credential(cred: Credential, opts: Options) -> Report:
     # 5. Validity period
     results[VALIDITY] = _guard(VALIDITY, lambda: check_validity(cred, opts))
     # 6. Status
-    results[STATUS] = _guard(STATUS, lambda: check_status(cred, opts, verify_status_list_credential))
+    results[STATUS] = _guard(
+        STATUS, lambda: check_status(cred, opts, verify_status_list_credential)
+    )
     # 7. Schema
     results[SCHEMA] = _guard(SCHEMA, lambda: check_schema(cred, opts))
     # 8. Nested credentials
@@ -172,10 +205,17 @@ def _nested(cred: Credential, opts: Options) -> tuple[CheckResult, tuple[Report,
         return not_applicable(NESTED, "It contains no other credentials."), ()
     if opts.depth >= MAX_NESTING:
         return failed(NESTED, f"Credentials are nested more than {MAX_NESTING} levels deep."), ()
-    inner = Options(now=opts.now, trust=opts.trust, cache=opts.cache,
-                    check_status=opts.check_status, depth=opts.depth + 1)
-    reports = tuple(_credential(c, inner) if isinstance(c, Credential)
-                    else _unreadable("credential", c, inner) for c in cred.nested)
+    inner = Options(
+        now=opts.now,
+        trust=opts.trust,
+        cache=opts.cache,
+        check_status=opts.check_status,
+        depth=opts.depth + 1,
+    )
+    reports = tuple(
+        _credential(c, inner) if isinstance(c, Credential) else _unreadable("credential", c, inner)
+        for c in cred.nested
+    )
     return _aggregate(NESTED, reports, "contained credential"), reports
 
 
@@ -196,8 +236,11 @@ def _aggregate(check_id: str, reports: tuple[Report, ...], noun: str) -> CheckRe
 
 # -- presentations --------------------------------------------------------------------------
 def _is_sd_jwt_presentation(parsed: Credential | Presentation) -> bool:
-    return (isinstance(parsed, Credential) and parsed.format == "sd_jwt_vc"
-            and getattr(parsed.sd_jwt, "kb_jwt", None) is not None)
+    return (
+        isinstance(parsed, Credential)
+        and parsed.format == "sd_jwt_vc"
+        and getattr(parsed.sd_jwt, "kb_jwt", None) is not None
+    )
 
 
 def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
@@ -210,24 +253,33 @@ def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
     creds = tuple(c for c in pres.credentials if isinstance(c, Credential))
     # 1. Format
     try:
-        results[FORMAT] = check_jsonld(pres.document, pres.format, "2.0"
-                                       if "ns/credentials/v2" in str(pres.document.get("@context"))
-                                       else "1.1")
+        results[FORMAT] = check_jsonld(
+            pres.document,
+            pres.format,
+            "2.0" if "ns/credentials/v2" in str(pres.document.get("@context")) else "1.1",
+        )
     except VerificationError as exc:
         results[FORMAT] = result_for_error(FORMAT, exc)
     # 2. Holder proof
     if pres.format == "ldp_vp":
-        outcome = ld_proof(dict(pres.document), expected_purpose="authentication",
-                           controller=pres.holder, opts=opts, who="holder")
+        outcome = ld_proof(
+            dict(pres.document),
+            expected_purpose="authentication",
+            controller=pres.holder,
+            opts=opts,
+            who="holder",
+        )
         proofs = outcome.proofs
         challenges = [p["challenge"] for p in proofs if isinstance(p.get("challenge"), str)]
         domains = [d for p in proofs for d in as_list(p.get("domain")) if isinstance(d, str)]
     else:
         holder = pres.holder or pres.jwt_claims.get("iss")
-        outcome = jws_proof(pres.jws, issuer=holder if isinstance(holder, str) else None,
-                            opts=opts, who="holder")
-        challenges = [pres.jwt_claims["nonce"]] if isinstance(pres.jwt_claims.get("nonce"),
-                                                              str) else []
+        outcome = jws_proof(
+            pres.jws, issuer=holder if isinstance(holder, str) else None, opts=opts, who="holder"
+        )
+        challenges = (
+            [pres.jwt_claims["nonce"]] if isinstance(pres.jwt_claims.get("nonce"), str) else []
+        )
         domains = [a for a in as_list(pres.jwt_claims.get("aud")) if isinstance(a, str)]
     results[HOLDER_PROOF] = _holder_proof(outcome.proof, outcome.binding)
     # 3. Challenge and 4. domain
@@ -238,10 +290,15 @@ def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
     results[HOLDER_BINDING] = check_holder_binding(pres.holder, holder_keys, creds, opts)
     # 6. Each credential
     inner = Options(now=opts.now, trust=opts.trust, cache=opts.cache, depth=opts.depth + 1)
-    reports = tuple(_credential(c, inner) if isinstance(c, Credential)
-                    else _unreadable("credential", c, inner) for c in pres.credentials)
-    results[CREDENTIALS] = (_aggregate(CREDENTIALS, reports, "credential") if reports else
-                            unknown(CREDENTIALS, "The presentation carries no credential."))
+    reports = tuple(
+        _credential(c, inner) if isinstance(c, Credential) else _unreadable("credential", c, inner)
+        for c in pres.credentials
+    )
+    results[CREDENTIALS] = (
+        _aggregate(CREDENTIALS, reports, "credential")
+        if reports
+        else unknown(CREDENTIALS, "The presentation carries no credential.")
+    )
     return _report("presentation", pres.format, results, opts, None, reports)
 
 
@@ -250,8 +307,12 @@ def _holder_proof(proof: CheckResult, binding: CheckResult) -> CheckResult:
         return CheckResult(HOLDER_PROOF, proof.status, proof.message, proof.detail)
     if binding.status is not Status.PASSED:
         return CheckResult(HOLDER_PROOF, binding.status, binding.message, binding.detail)
-    return CheckResult(HOLDER_PROOF, Status.PASSED, "The holder signed this presentation. "
-                       + binding.message, data_date=binding.data_date or proof.data_date)
+    return CheckResult(
+        HOLDER_PROOF,
+        Status.PASSED,
+        "The holder signed this presentation. " + binding.message,
+        data_date=binding.data_date or proof.data_date,
+    )
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -271,22 +332,33 @@ def _name(issuer: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _unreadable(kind: str, error: VerificationError, opts: Options, *,
-                fail: bool = True) -> Report:
+def _unreadable(kind: str, error: VerificationError, opts: Options, *, fail: bool = True) -> Report:
     check_ids = CREDENTIAL_CHECKS if kind == "credential" else PRESENTATION_CHECKS
-    results = {FORMAT: result_for_error(FORMAT, error) if fail else
-               unknown(FORMAT, error.message)}
+    results = {FORMAT: result_for_error(FORMAT, error) if fail else unknown(FORMAT, error.message)}
     for check_id in check_ids[1:]:
         results[check_id] = unknown(check_id, "Not checked: the document could not be read.")
-    return Report(kind=kind, format="unknown", checks=ordered(check_ids, results),
-                  checked_at=opts.now)
+    return Report(
+        kind=kind, format="unknown", checks=ordered(check_ids, results), checked_at=opts.now
+    )
 
 
-def _report(kind: str, fmt: str, results: dict[str, CheckResult], opts: Options,
-            cred: Credential | None, nested: tuple[Report, ...] = ()) -> Report:
+def _report(
+    kind: str,
+    fmt: str,
+    results: dict[str, CheckResult],
+    opts: Options,
+    cred: Credential | None,
+    nested: tuple[Report, ...] = (),
+) -> Report:
     check_ids = CREDENTIAL_CHECKS if kind == "credential" else PRESENTATION_CHECKS
-    return Report(kind=kind, format=fmt, checks=ordered(check_ids, results), checked_at=opts.now,
-                  credentials=nested, summary=summarize(cred) if cred is not None else {})
+    return Report(
+        kind=kind,
+        format=fmt,
+        checks=ordered(check_ids, results),
+        checked_at=opts.now,
+        credentials=nested,
+        summary=summarize(cred) if cred is not None else {},
+    )
 
 
 __all__ = ["verify", "verify_credential", "verify_presentation", "passed"]

@@ -74,6 +74,7 @@ PRESENTATION_CHECKS: tuple[str, ...] = (
 # The same for credentials nested in a CLR: the CLR issuer's own signature covers them.
 ADVISORY_CHECKS = frozenset({SCHEMA, NESTED})
 
+
 @dataclass(frozen=True)
 class CheckResult:
     """One check: a stable id, a status, a sentence for an employer, optional technical detail.
@@ -145,8 +146,18 @@ class Report:
     def outcome(self) -> Outcome:
         """The one-line conclusion: genuine-but-expired/revoked is told apart from not genuine."""
         failed = {c.id: c for c in self.failed}
-        genuine_ids = {FORMAT, PROOF, ISSUER_BINDING, HOLDER_PROOF, CHALLENGE, DOMAIN,
-                       HOLDER_BINDING, SCHEMA, NESTED, CREDENTIALS}
+        genuine_ids = {
+            FORMAT,
+            PROOF,
+            ISSUER_BINDING,
+            HOLDER_PROOF,
+            CHALLENGE,
+            DOMAIN,
+            HOLDER_BINDING,
+            SCHEMA,
+            NESTED,
+            CREDENTIALS,
+        }
         if failed.keys() & genuine_ids:
             return Outcome.NOT_GENUINE
         if STATUS in failed and failed[STATUS].reason in ("revoked", "suspended"):
@@ -194,6 +205,8 @@ HEADLINES: Mapping[Outcome, str] = {
 }
 
 
-def ordered(check_ids: Iterable[str], results: Mapping[str, CheckResult]) -> tuple[CheckResult, ...]:
+def ordered(
+    check_ids: Iterable[str], results: Mapping[str, CheckResult]
+) -> tuple[CheckResult, ...]:
     """Return the results in the fixed order of ``check_ids`` (every id must be present)."""
     return tuple(results[i] for i in check_ids)

@@ -35,12 +35,15 @@ def text(value: Any, lang: str | None = None) -> str | None:
 def summarize(cred: Credential) -> dict[str, Any]:
     """The headline facts of a credential: title, issuer, subject, dates, type."""
     doc = cred.document
-    subject = next(iter(as_list(doc.get("credentialSubject"))), {}) if cred.format != \
-        "sd_jwt_vc" else doc
+    subject = (
+        next(iter(as_list(doc.get("credentialSubject"))), {}) if cred.format != "sd_jwt_vc" else doc
+    )
     achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
-    title = (text(doc.get("name")) or (text(achievement.get("name"))
-                                       if isinstance(achievement, Mapping) else None)
-             or next((t for t in reversed(cred.types) if t != "VerifiableCredential"), None))
+    title = (
+        text(doc.get("name"))
+        or (text(achievement.get("name")) if isinstance(achievement, Mapping) else None)
+        or next((t for t in reversed(cred.types) if t != "VerifiableCredential"), None)
+    )
     out: dict[str, Any] = {
         "title": title,
         "issuer": text(cred.issuer.get("name")) or cred.issuer_id,
@@ -54,7 +57,8 @@ def summarize(cred: Credential) -> dict[str, Any]:
     if cred.valid_until:
         out["valid_until"] = cred.valid_until.isoformat()
     description = text(doc.get("description")) or (
-        text(achievement.get("description")) if isinstance(achievement, Mapping) else None)
+        text(achievement.get("description")) if isinstance(achievement, Mapping) else None
+    )
     if description:
         out["description"] = description
     return out

@@ -58,6 +58,9 @@ def result_for_error(check_id: str, error: Exception) -> CheckResult:
 
     if not isinstance(error, VerificationError):
         raise TypeError(f"not a data problem: {error!r}")
-    status = (Status.UNKNOWN if isinstance(error, KeyNotFound | DocumentNotCached
-                                           | UnsupportedProof) else Status.FAILED)
+    status = (
+        Status.UNKNOWN
+        if isinstance(error, KeyNotFound | DocumentNotCached | UnsupportedProof)
+        else Status.FAILED
+    )
     return CheckResult(check_id, status, error.message, detail=error.detail)

@@ -34,8 +34,9 @@ def check_jsonld(document: Any, fmt: str, version: str) -> CheckResult:
         from verifier.statuslist import StatusList
 
         StatusList.from_json(document)  # StatusListError names what is missing
-    return passed(FORMAT, f"It is {_FORMAT_NAMES[fmt]} (VC Data Model {version}) and every term "
-                          "is defined.")
+    return passed(
+        FORMAT, f"It is {_FORMAT_NAMES[fmt]} (VC Data Model {version}) and every term is defined."
+    )
 
 
 def _looks_like_status_list(document: Any) -> bool:

@@ -9,28 +9,37 @@ from collections.abc import Sequence
 
 from verifier.checks import Options, failed, not_applicable, passed, unknown
 from verifier.credential import Credential
-from verifier.report import CHALLENGE, DOMAIN, HOLDER_BINDING, CheckResult
+from verifier.report import HOLDER_BINDING, CheckResult
 
 
-def check_value(check_id: str, label: str, expected: str | None,
-                presented: Sequence[str]) -> CheckResult:
+def check_value(
+    check_id: str, label: str, expected: str | None, presented: Sequence[str]
+) -> CheckResult:
     """Compare the challenge (or domain) the verifier set with the one the holder signed."""
     if expected is None:
         if presented:
-            return not_applicable(check_id, f"No {label} was requested; the holder signed for "
-                                            f"{presented[0]!r}.")
+            return not_applicable(
+                check_id, f"No {label} was requested; the holder signed for {presented[0]!r}."
+            )
         return not_applicable(check_id, f"No {label} was requested.")
     if not presented:
-        return failed(check_id, f"The holder did not sign the {label} that was requested, so this "
-                                "could be a replay of an older presentation.")
+        return failed(
+            check_id,
+            f"The holder did not sign the {label} that was requested, so this "
+            "could be a replay of an older presentation.",
+        )
     if expected in presented:
         return passed(check_id, f"The holder signed for the requested {label}.")
-    return failed(check_id, f"The holder signed for a different {label} ({presented[0]!r}), so "
-                            "this presentation was made for someone else or is a replay.")
+    return failed(
+        check_id,
+        f"The holder signed for a different {label} ({presented[0]!r}), so "
+        "this presentation was made for someone else or is a replay.",
+    )
 
 
-def check_holder_binding(holder: str | None, holder_keys: Sequence[str],
-                         credentials: Sequence[Credential], opts: Options) -> CheckResult:
+def check_holder_binding(
+    holder: str | None, holder_keys: Sequence[str], credentials: Sequence[Credential], opts: Options
+) -> CheckResult:
     """The holder who signed is the subject of every credential presented."""
     del opts
     if not credentials:
@@ -41,12 +50,18 @@ def check_holder_binding(holder: str | None, holder_keys: Sequence[str],
     unbound = [c for c in credentials if not c.subject_ids and not _sd_jwt_bound(c)]
     others = [c for c in credentials if c.subject_ids and not ids & set(c.subject_ids)]
     if others:
-        return failed(HOLDER_BINDING, f"{len(others)} of {len(credentials)} credentials were issued "
-                                      "to someone other than the holder who presented them.",
-                      detail=", ".join(others[0].subject_ids))
+        return failed(
+            HOLDER_BINDING,
+            f"{len(others)} of {len(credentials)} credentials were issued "
+            "to someone other than the holder who presented them.",
+            detail=", ".join(others[0].subject_ids),
+        )
     if unbound:
-        return unknown(HOLDER_BINDING, f"{len(unbound)} of {len(credentials)} credentials name no "
-                                       "subject, so nothing ties them to the holder.")
+        return unknown(
+            HOLDER_BINDING,
+            f"{len(unbound)} of {len(credentials)} credentials name no "
+            "subject, so nothing ties them to the holder.",
+        )
     return passed(HOLDER_BINDING, "The holder who signed is the subject of every credential.")
 
 

@@ -19,10 +19,10 @@ from verifier.errors import KeyNotFound, MalformedDocument, VerificationError
 from verifier.keys import VerificationMethod
 from verifier.report import ISSUER_BINDING, PROOF, CheckResult, Status
 
-
 #: Embedded proof types :mod:`verifier.suites` implements.
-PROOF_TYPES = frozenset({"DataIntegrityProof", "Ed25519Signature2020", "JsonWebSignature2020",
-                         "Ed25519Signature2018"})
+PROOF_TYPES = frozenset(
+    {"DataIntegrityProof", "Ed25519Signature2020", "JsonWebSignature2020", "Ed25519Signature2018"}
+)
 
 
 @dataclass(frozen=True)
@@ -38,27 +38,37 @@ class ProofOutcome:
 def check_credential_proof(cred: Credential, opts: Options) -> ProofOutcome:
     """Verify a credential's proof(s) and whether the issuer controls the signing key."""
     if cred.format == "ldp_vc":
-        return ld_proof(dict(cred.document), expected_purpose="assertionMethod",
-                        controller=cred.issuer_id, opts=opts, who="issuer")
+        return ld_proof(
+            dict(cred.document),
+            expected_purpose="assertionMethod",
+            controller=cred.issuer_id,
+            opts=opts,
+            who="issuer",
+        )
     return jws_proof(cred.jws, issuer=cred.issuer_id, opts=opts, who="issuer")
 
 
-def ld_proof(document: dict, *, expected_purpose: str, controller: str | None, opts: Options,
-             who: str) -> ProofOutcome:
+def ld_proof(
+    document: dict, *, expected_purpose: str, controller: str | None, opts: Options, who: str
+) -> ProofOutcome:
     """Verify embedded Data Integrity / Linked Data proofs and bind their keys to ``controller``."""
     if "proof" not in document:
         return ProofOutcome(
             failed(PROOF, "It carries no signature or seal, so anyone could have written it."),
-            unknown(ISSUER_BINDING, f"Without a signature nothing ties it to the {who}."))
+            unknown(ISSUER_BINDING, f"Without a signature nothing ties it to the {who}."),
+        )
     # Proofs of a type this verifier does not implement cannot be checked either way; they
     # make the result unknown (every proof of a set must verify), never failed.
     all_raw = document["proof"] if isinstance(document["proof"], list) else [document["proof"]]
     foreign = [p for p in all_raw if isinstance(p, dict) and p.get("type") not in PROOF_TYPES]
-    results: list[CheckResult] = [unknown(PROOF, f"A proof of type {p.get('type')!r} is not one "
-                                                 "this verifier can check.") for p in foreign]
-    bindings: list[CheckResult] = [unknown(ISSUER_BINDING, "A proof of an unsupported type cannot "
-                                                           f"be tied to the {who}.")
-                                   for _ in foreign]
+    results: list[CheckResult] = [
+        unknown(PROOF, f"A proof of type {p.get('type')!r} is not one this verifier can check.")
+        for p in foreign
+    ]
+    bindings: list[CheckResult] = [
+        unknown(ISSUER_BINDING, f"A proof of an unsupported type cannot be tied to the {who}.")
+        for _ in foreign
+    ]
     if foreign:
         kept = [p for p in all_raw if p not in foreign]
         document = {**document, "proof": kept}
@@ -76,24 +86,47 @@ def ld_proof(document: dict, *, expected_purpose: str, controller: str | None, o
             suites.verify_proof(unsigned, check.proof, method.public_key, all_proofs=raw_proofs)
         except VerificationError as exc:
             results.append(result_for_error(PROOF, exc))
-            bindings.append(unknown(ISSUER_BINDING, f"Without a verified signature the key cannot "
-                                                    f"be tied to the {who}."))
+            bindings.append(
+                unknown(
+                    ISSUER_BINDING,
+                    f"Without a verified signature the key cannot be tied to the {who}.",
+                )
+            )
             continue
         if method.source == "url-fragment":
-            results.append(passed(PROOF, f"The signature ({check.suite}) matches the contents and "
-                                         "the key named in the proof."))
-            bindings.append(unknown(ISSUER_BINDING, f"The key is known only from the proof's own "
-                                                    f"URL fragment and nothing ties it to the "
-                                                    f"{who}: the contents are intact, but who "
-                                                    "signed them cannot be confirmed offline."))
+            results.append(
+                passed(
+                    PROOF,
+                    f"The signature ({check.suite}) matches the contents and "
+                    "the key named in the proof.",
+                )
+            )
+            bindings.append(
+                unknown(
+                    ISSUER_BINDING,
+                    f"The key is known only from the proof's own "
+                    f"URL fragment and nothing ties it to the "
+                    f"{who}: the contents are intact, but who "
+                    "signed them cannot be confirmed offline.",
+                )
+            )
             continue
-        results.append(passed(PROOF, f"The signature ({check.suite}) matches the contents.",
-                              data_date=method.fetched_at))
+        results.append(
+            passed(
+                PROOF,
+                f"The signature ({check.suite}) matches the contents.",
+                data_date=method.fetched_at,
+            )
+        )
         methods.append(method)
         bindings.append(_bind(method, check.purpose, expected_purpose, controller, who))
     count = len(checks) + len(foreign)
-    return ProofOutcome(_combine(PROOF, results, count), _combine(ISSUER_BINDING, bindings, count),
-                        tuple(methods), tuple(raw_proofs))
+    return ProofOutcome(
+        _combine(PROOF, results, count),
+        _combine(ISSUER_BINDING, bindings, count),
+        tuple(methods),
+        tuple(raw_proofs),
+    )
 
 
 def _resolve_or_fragment(vm_ref: str, opts: Options) -> VerificationMethod:
@@ -104,8 +137,13 @@ def _resolve_or_fragment(vm_ref: str, opts: Options) -> VerificationMethod:
         key = keys.fragment_key(vm_ref)
         if key is None:
             raise
-        return VerificationMethod(id=vm_ref, controller="", public_key=key,
-                                  relationships=frozenset(), source="url-fragment")
+        return VerificationMethod(
+            id=vm_ref,
+            controller="",
+            public_key=key,
+            relationships=frozenset(),
+            source="url-fragment",
+        )
 
 
 def jws_proof(jws: object, *, issuer: str | None, opts: Options, who: str) -> ProofOutcome:
@@ -118,20 +156,28 @@ def jws_proof(jws: object, *, issuer: str | None, opts: Options, who: str) -> Pr
         jose.check_algorithm(jws)
         method = _jws_key(jws, issuer, opts)
     except VerificationError as exc:
-        return ProofOutcome(result_for_error(PROOF, exc), unknown(
-            ISSUER_BINDING, f"The signing key could not be found, so it cannot be tied to the "
-                            f"{who}."))
+        return ProofOutcome(
+            result_for_error(PROOF, exc),
+            unknown(
+                ISSUER_BINDING,
+                f"The signing key could not be found, so it cannot be tied to the {who}.",
+            ),
+        )
     try:
         jose.verify_jws(jws, method.public_key)
     except VerificationError as exc:
         return ProofOutcome(result_for_error(PROOF, exc), _binding_unknown(who))
     alg = jws.header.get("alg")
-    proof = passed(PROOF, f"The signature ({alg}) matches the contents.",
-                   data_date=method.fetched_at)
+    proof = passed(
+        PROOF, f"The signature ({alg}) matches the contents.", data_date=method.fetched_at
+    )
     if method.source == "jwt-header":
-        binding = unknown(ISSUER_BINDING, f"The signing key is carried inside the token itself and "
-                                          f"nothing ties it to the {who}: the contents are intact, "
-                                          "but who signed them cannot be confirmed.")
+        binding = unknown(
+            ISSUER_BINDING,
+            f"The signing key is carried inside the token itself and "
+            f"nothing ties it to the {who}: the contents are intact, "
+            "but who signed them cannot be confirmed.",
+        )
     elif method.source == "trust-store":
         binding = passed(ISSUER_BINDING, f"The key is pinned for this {who} in your trust store.")
     else:
@@ -160,45 +206,69 @@ def _jws_key(jws: object, issuer: str | None, opts: Options) -> VerificationMeth
             jose.verify_jws(jws, key)
         except VerificationError:
             continue
-        return VerificationMethod(id=f"{issuer}#pinned", controller=issuer or "", public_key=key,
-                                  relationships=frozenset({"assertionMethod"}),
-                                  source="trust-store")
+        return VerificationMethod(
+            id=f"{issuer}#pinned",
+            controller=issuer or "",
+            public_key=key,
+            relationships=frozenset({"assertionMethod"}),
+            source="trust-store",
+        )
     if "jwk" in header:
         if isinstance(header["jwk"], dict) and "d" in header["jwk"]:
             raise MalformedDocument("The token's header contains a private key.")
-        return VerificationMethod(id="jwk", controller="", public_key=keys.jwk_to_public_key(
-            header["jwk"]), relationships=frozenset(), source="jwt-header")
+        return VerificationMethod(
+            id="jwk",
+            controller="",
+            public_key=keys.jwk_to_public_key(header["jwk"]),
+            relationships=frozenset(),
+            source="jwt-header",
+        )
     if pinned:
-        raise KeyNotFound("None of the keys pinned for this issuer in your trust store made the "
-                          "signature verify.")
-    raise KeyNotFound("The token names no key that can be found offline (no DID key id, no key "
-                      "pinned for this issuer).")
+        raise KeyNotFound(
+            "None of the keys pinned for this issuer in your trust store made the signature verify."
+        )
+    raise KeyNotFound(
+        "The token names no key that can be found offline (no DID key id, no key "
+        "pinned for this issuer)."
+    )
 
 
-def _bind(method: VerificationMethod, purpose: str, expected: str, controller: str | None,
-          who: str) -> CheckResult:
+def _bind(
+    method: VerificationMethod, purpose: str, expected: str, controller: str | None, who: str
+) -> CheckResult:
     if purpose != expected:
-        return failed(ISSUER_BINDING, f"The signature was made for {purpose}, not for "
-                                      f"{expected}.")
+        return failed(ISSUER_BINDING, f"The signature was made for {purpose}, not for {expected}.")
     if controller is None:
         return unknown(ISSUER_BINDING, f"The document names no {who} to tie the key to.")
     if method.controller != controller:
-        return failed(ISSUER_BINDING, f"The key that signed belongs to {method.controller}, not to "
-                                      f"the {who} {controller}: anyone could have signed this in "
-                                      f"the {who}'s name.")
+        return failed(
+            ISSUER_BINDING,
+            f"The key that signed belongs to {method.controller}, not to "
+            f"the {who} {controller}: anyone could have signed this in "
+            f"the {who}'s name.",
+        )
     if not method.allows(purpose):
-        return failed(ISSUER_BINDING, f"The {who}'s key document does not list this key for "
-                                      f"{purpose}.")
-    where = ("derived from its did:key" if method.source == "did:key" else
-             "derived from its did:jwk" if method.source == "did:jwk" else
-             "listed in its cached key document")
-    return passed(ISSUER_BINDING, f"The signing key belongs to the {who} ({where}).",
-                  data_date=method.fetched_at)
+        return failed(
+            ISSUER_BINDING, f"The {who}'s key document does not list this key for {purpose}."
+        )
+    where = (
+        "derived from its did:key"
+        if method.source == "did:key"
+        else "derived from its did:jwk"
+        if method.source == "did:jwk"
+        else "listed in its cached key document"
+    )
+    return passed(
+        ISSUER_BINDING,
+        f"The signing key belongs to the {who} ({where}).",
+        data_date=method.fetched_at,
+    )
 
 
 def _binding_unknown(who: str) -> CheckResult:
-    return unknown(ISSUER_BINDING, f"The signature did not verify, so the key cannot be tied to "
-                                   f"the {who}.")
+    return unknown(
+        ISSUER_BINDING, f"The signature did not verify, so the key cannot be tied to the {who}."
+    )
 
 
 def _combine(check_id: str, results: Sequence[CheckResult], count: int) -> CheckResult:
@@ -209,9 +279,18 @@ def _combine(check_id: str, results: Sequence[CheckResult], count: int) -> Check
         bad = [r for r in results if r.status is status]
         if bad:
             prefix = f"{len(bad)} of {count} signatures: " if count > 1 else ""
-            return CheckResult(check_id, status, prefix + bad[0].message, detail=bad[0].detail,
-                               data_date=bad[0].data_date)
+            return CheckResult(
+                check_id,
+                status,
+                prefix + bad[0].message,
+                detail=bad[0].detail,
+                data_date=bad[0].data_date,
+            )
     if count > 1:
-        return CheckResult(check_id, Status.PASSED, f"All {count} signatures verify. "
-                           + results[0].message, data_date=results[0].data_date)
+        return CheckResult(
+            check_id,
+            Status.PASSED,
+            f"All {count} signatures verify. " + results[0].message,
+            data_date=results[0].data_date,
+        )
     return results[0]

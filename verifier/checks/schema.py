@@ -13,8 +13,9 @@ def check_schema(cred: Credential, opts: Options) -> CheckResult:
     """Validate the credential against each declared schema that is cached."""
     if not cred.schemas:
         return not_applicable(SCHEMA, "It declares no schema.")
-    result = schema.check_schemas(dict(cred.document), [dict(s) for s in cred.schemas],
-                                  cache=opts.cache)
+    result = schema.check_schemas(
+        dict(cred.document), [dict(s) for s in cred.schemas], cache=opts.cache
+    )
     return result_to_check(result)
 
 
@@ -27,6 +28,9 @@ def result_to_check(result: object) -> CheckResult:
         first = failures[0]
         return failed(SCHEMA, f"It does not follow its declared schema: {first}")
     if missing:
-        return unknown(SCHEMA, f"{len(missing)} declared schema(s) are not available offline, so "
-                               "the structure was not checked against them.")
+        return unknown(
+            SCHEMA,
+            f"{len(missing)} declared schema(s) are not available offline, so "
+            "the structure was not checked against them.",
+        )
     return passed(SCHEMA, f"It follows its declared schema{'s' if len(ok) > 1 else ''}.")

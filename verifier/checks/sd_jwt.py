@@ -31,15 +31,16 @@ MAX_KB_AGE = timedelta(minutes=10)
 UNJUDGED = timedelta(days=3650)
 
 
-def sd_jwt_presentation(cred: Credential, opts: Options,
-                        verify_credential: Callable[[Credential, Options], Report],
-                        ) -> tuple[dict[str, CheckResult], Report]:
+def sd_jwt_presentation(
+    cred: Credential,
+    opts: Options,
+    verify_credential: Callable[[Credential, Options], Report],
+) -> tuple[dict[str, CheckResult], Report]:
     """Check the key-binding JWT and verify the SD-JWT VC it presents."""
     from verifier.suites import sd_jwt
 
     results: dict[str, CheckResult] = {
-        FORMAT: passed(FORMAT, "It is an SD-JWT verifiable credential presented with key "
-                               "binding."),
+        FORMAT: passed(FORMAT, "It is an SD-JWT verifiable credential presented with key binding."),
     }
     kb = cred.sd_jwt.kb_jwt
     kb_claims = sd_jwt.kb_claims(kb)
@@ -49,26 +50,38 @@ def sd_jwt_presentation(cred: Credential, opts: Options,
             raise keys.KeyNotFound("The issuer bound no holder key (cnf.jwk) to this credential.")
         holder_key = keys.jwk_to_public_key(cnf["jwk"])
         fresh = opts.challenge is not None
-        sd_jwt.verify_key_binding(cred.sd_jwt, holder_key, nonce=opts.challenge,
-                                  audience=opts.domain, now=opts.now,
-                                  max_age=MAX_KB_AGE if fresh else UNJUDGED,
-                                  leeway=timedelta(minutes=5) if fresh else UNJUDGED)
-        results[HOLDER_PROOF] = passed(HOLDER_PROOF, "The holder proved possession of the key "
-                                                     "the issuer bound to this credential.")
+        sd_jwt.verify_key_binding(
+            cred.sd_jwt,
+            holder_key,
+            nonce=opts.challenge,
+            audience=opts.domain,
+            now=opts.now,
+            max_age=MAX_KB_AGE if fresh else UNJUDGED,
+            leeway=timedelta(minutes=5) if fresh else UNJUDGED,
+        )
+        results[HOLDER_PROOF] = passed(
+            HOLDER_PROOF,
+            "The holder proved possession of the key the issuer bound to this credential.",
+        )
     except VerificationError as exc:
         results[HOLDER_PROOF] = result_for_error(HOLDER_PROOF, exc)
     nonce = kb_claims.get("nonce")
     aud = kb_claims.get("aud")
-    results[CHALLENGE] = check_value(CHALLENGE, "challenge", opts.challenge,
-                                     [nonce] if isinstance(nonce, str) else [])
-    results[DOMAIN] = check_value(DOMAIN, "domain", opts.domain,
-                                  [aud] if isinstance(aud, str) else [])
+    results[CHALLENGE] = check_value(
+        CHALLENGE, "challenge", opts.challenge, [nonce] if isinstance(nonce, str) else []
+    )
+    results[DOMAIN] = check_value(
+        DOMAIN, "domain", opts.domain, [aud] if isinstance(aud, str) else []
+    )
     if results[HOLDER_PROOF].status.value == "passed":
-        results[HOLDER_BINDING] = passed(HOLDER_BINDING, "The credential is bound to the key the "
-                                                         "holder signed with.")
+        results[HOLDER_BINDING] = passed(
+            HOLDER_BINDING, "The credential is bound to the key the holder signed with."
+        )
     else:
-        results[HOLDER_BINDING] = unknown(HOLDER_BINDING, "Key binding was not shown, so the "
-                                                          "holder is not tied to the credential.")
+        results[HOLDER_BINDING] = unknown(
+            HOLDER_BINDING,
+            "Key binding was not shown, so the holder is not tied to the credential.",
+        )
     inner = Options(now=opts.now, trust=opts.trust, cache=opts.cache, depth=opts.depth + 1)
     report = verify_credential(cred, inner)
     outcome = report.outcome
@@ -77,9 +90,11 @@ def sd_jwt_presentation(cred: Credential, opts: Options,
     elif outcome is Outcome.CANNOT_CHECK:
         results[CREDENTIALS] = unknown(CREDENTIALS, "The credential could not be fully checked.")
     elif outcome is Outcome.NOT_GENUINE:
-        results[CREDENTIALS] = CheckResult(CREDENTIALS, report.failed[0].status,
-                                           "The credential is not genuine.")
+        results[CREDENTIALS] = CheckResult(
+            CREDENTIALS, report.failed[0].status, "The credential is not genuine."
+        )
     else:
-        results[CREDENTIALS] = passed(CREDENTIALS, f"The credential is genuine but "
-                                                   f"{outcome.value.replace('_', ' ')}.")
+        results[CREDENTIALS] = passed(
+            CREDENTIALS, f"The credential is genuine but {outcome.value.replace('_', ' ')}."
+        )
     return results, report

@@ -22,8 +22,9 @@ def check_status(cred: Credential, opts: Options, verify_list: ListVerifier) -> 
     if not opts.check_status:
         return not_applicable(STATUS, "The status of a status list itself is not checked.")
     if not cred.status_entries:
-        return not_applicable(STATUS, "The issuer gave it no status list, so it cannot be "
-                                      "revoked or suspended.")
+        return not_applicable(
+            STATUS, "The issuer gave it no status list, so it cannot be revoked or suspended."
+        )
     results: list[CheckResult] = []
     for raw in cred.status_entries:
         try:
@@ -34,22 +35,37 @@ def check_status(cred: Credential, opts: Options, verify_list: ListVerifier) -> 
         for result in results:
             if result.status is status:
                 return result
-    return results[0] if len(results) == 1 else passed(
-        STATUS, " ".join(r.message for r in results), data_date=min(
-            (r.data_date for r in results if r.data_date), default=None))
+    return (
+        results[0]
+        if len(results) == 1
+        else passed(
+            STATUS,
+            " ".join(r.message for r in results),
+            data_date=min((r.data_date for r in results if r.data_date), default=None),
+        )
+    )
 
 
-def _one(raw: Mapping[str, Any], cred: Credential, opts: Options,
-         verify_list: ListVerifier) -> CheckResult:
+def _one(
+    raw: Mapping[str, Any], cred: Credential, opts: Options, verify_list: ListVerifier
+) -> CheckResult:
     if not is_supported_entry(raw):
-        return unknown(STATUS, f"Its status method ({raw.get('type')}) is not one this verifier "
-                               "reads, so revocation could not be checked.")
+        return unknown(
+            STATUS,
+            f"Its status method ({raw.get('type')}) is not one this verifier "
+            "reads, so revocation could not be checked.",
+        )
     entry = StatusEntry.from_json(raw)
     cached = opts.cache.get(entry.list_url)
     if cached is None:
-        raise DocumentNotCached(entry.list_url, message=(
-            f"Its {entry.purpose} list has never been fetched into the local cache, so whether it "
-            f"was {_verb(entry.purpose)} could not be checked (last checked: never)."))
+        raise DocumentNotCached(
+            entry.list_url,
+            message=(
+                f"Its {entry.purpose} list has never been fetched into the local cache, so "
+                f"whether it was {_verb(entry.purpose)} could not be checked (last checked: "
+                "never)."
+            ),
+        )
     when = cached.fetched_at
     try:
         document = cached.json()
@@ -59,9 +75,12 @@ def _one(raw: Mapping[str, Any], cred: Credential, opts: Options,
         raise StatusListError(f"The cached {entry.purpose} list is not a JSON object.")
     report = verify_list(document, opts)
     if report.failed:
-        return failed(STATUS, f"Its {entry.purpose} list cannot be relied on: "
-                              f"{report.failed[0].message}", data_date=when,
-                      detail=f"{report.failed[0].id}: {entry.list_url}")
+        return failed(
+            STATUS,
+            f"Its {entry.purpose} list cannot be relied on: {report.failed[0].message}",
+            data_date=when,
+            detail=f"{report.failed[0].id}: {entry.list_url}",
+        )
     status_list = StatusList.from_json(document)
     value = read_status(entry, status_list)
     fetched = f" (list fetched {human(when)})"
@@ -70,12 +89,20 @@ def _one(raw: Mapping[str, Any], cred: Credential, opts: Options,
         # safe costs nothing; believing an unconfirmed "not revoked" could.
         verb = _verb(entry.purpose)
         caveat = "" if not report.unknown else " (the list's signer could not be confirmed)"
-        return failed(STATUS, f"The issuer has {verb} it{fetched}{caveat}.", data_date=when,
-                      reason=verb, detail=entry.list_url)
+        return failed(
+            STATUS,
+            f"The issuer has {verb} it{fetched}{caveat}.",
+            data_date=when,
+            reason=verb,
+            detail=entry.list_url,
+        )
     if report.unknown:
-        return unknown(STATUS, f"Its {entry.purpose} list could not be verified: "
-                               f"{report.unknown[0].message}", data_date=when,
-                       detail=entry.list_url)
+        return unknown(
+            STATUS,
+            f"Its {entry.purpose} list could not be verified: {report.unknown[0].message}",
+            data_date=when,
+            detail=entry.list_url,
+        )
     if entry.purpose == "message" or entry.size > 1:
         return passed(STATUS, f"Its status: {entry.message_for(value)}{fetched}.", data_date=when)
     return passed(STATUS, f"It has not been {_verb(entry.purpose)}{fetched}.", data_date=when)

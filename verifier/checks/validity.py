@@ -19,7 +19,9 @@ def check_validity(cred: Credential, opts: Options) -> CheckResult:
     """Compare the credential's and its proofs' dates with ``opts.now``."""
     now = opts.now
     if cred.valid_from is not None and cred.valid_from > now + CLOCK_SKEW:
-        return failed(VALIDITY, f"It is not valid until {human(cred.valid_from)}.", reason="not_yet_valid")
+        return failed(
+            VALIDITY, f"It is not valid until {human(cred.valid_from)}.", reason="not_yet_valid"
+        )
     if cred.valid_until is not None and cred.valid_until < now:
         return failed(VALIDITY, f"It expired on {human(cred.valid_until)}.", reason="expired")
     if cred.valid_from and cred.valid_until and cred.valid_until < cred.valid_from:
@@ -37,12 +39,17 @@ def check_validity(cred: Credential, opts: Options) -> CheckResult:
         if "created" in proof:
             created = parse_datetime(proof["created"], field="proof created")
             if created > now + CLOCK_SKEW:
-                return failed(VALIDITY, f"Its signature is dated in the future "
-                                        f"({human(created)}).", reason="not_yet_valid")
+                return failed(
+                    VALIDITY,
+                    f"Its signature is dated in the future ({human(created)}).",
+                    reason="not_yet_valid",
+                )
         if "expires" in proof:
             expires = parse_datetime(proof["expires"], field="proof expires")
             if expires < now:
-                return failed(VALIDITY, f"Its signature expired on {human(expires)}.", reason="expired")
+                return failed(
+                    VALIDITY, f"Its signature expired on {human(expires)}.", reason="expired"
+                )
     if cred.valid_until is not None:
         return passed(VALIDITY, f"It is valid until {human(cred.valid_until)}.")
     return passed(VALIDITY, "It is in its validity period and has no expiry date.")
