@@ -516,7 +516,8 @@ def test_signing_refuses_a_term_the_contexts_do_not_define():
 @pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "Ed25519Signature2020"])
 def test_undefined_term_fails_in_safe_mode_although_the_signature_holds(suite):
     """A term JSON-LD would drop is not signed at all: safe mode refuses it (VC Data Integrity
-    "Context Validation" and the safe-mode security consideration); ``safe=False`` checks only the math."""
+    "Context Validation" and its safe-mode security consideration); ``safe=False`` checks only
+    the math."""
     signer = KeyPair.generate()
     signed = sign(vc1_credential(signer.controller), signer, cryptosuite=suite, created=CREATED)
     signed["credentialSubject"]["nickname"] = "Sam"  # dropped by JSON-LD, so not covered

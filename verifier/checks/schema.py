@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from verifier import schema
 from verifier.checks import Options, failed, not_applicable, passed, unknown
 from verifier.credential import Credential
 from verifier.report import SCHEMA, CheckResult
@@ -13,24 +12,24 @@ def check_schema(cred: Credential, opts: Options) -> CheckResult:
     """Validate the credential against each declared schema that is cached."""
     if not cred.schemas:
         return not_applicable(SCHEMA, "It declares no schema.")
+    ids = [s.get("id") for s in cred.schemas]
+    if not any(isinstance(i, str) and i in opts.cache for i in ids):
+        return unknown(SCHEMA, _not_cached(len(ids)))
+    from verifier import schema  # jsonschema is slow to import; only load it when needed
+
     result = schema.check_schemas(
         dict(cred.document), [dict(s) for s in cred.schemas], cache=opts.cache
     )
-    return result_to_check(result)
+    if result.failed:
+        return failed(SCHEMA, f"It does not follow its declared schema: {result.failed[0]}",
+                      data_date=result.data_date)
+    if result.not_cached:
+        return unknown(SCHEMA, _not_cached(len(result.not_cached)), data_date=result.data_date)
+    plural = "s" if len(result.passed) > 1 else ""
+    return passed(SCHEMA, f"It follows its declared schema{plural}.", data_date=result.data_date)
 
 
-def result_to_check(result: object) -> CheckResult:
-    """Turn a schema result into the check (adapted to verifier.schema's result)."""
-    failures = getattr(result, "failed", ())
-    missing = getattr(result, "not_cached", ())
-    ok = getattr(result, "passed", ())
-    if failures:
-        first = failures[0]
-        return failed(SCHEMA, f"It does not follow its declared schema: {first}")
-    if missing:
-        return unknown(
-            SCHEMA,
-            f"{len(missing)} declared schema(s) are not available offline, so "
-            "the structure was not checked against them.",
-        )
-    return passed(SCHEMA, f"It follows its declared schema{'s' if len(ok) > 1 else ''}.")
+def _not_cached(count: int) -> str:
+    noun = "schema is" if count == 1 else f"{count} schemas are"
+    return (f"Its declared {noun} not available offline, so its structure was not checked "
+            "against them.")

@@ -1,0 +1,101 @@
+"""Benchmark: verify an Open Badges 3.0 credential repeatedly with each proof suite and print
+the median and 95th percentile, then time one ``verifier verify`` in a fresh process.
+
+Run:  .venv/bin/python benchmarks/bench_verify.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from verifier import KeyPair, TrustStore, verify_credential
+from verifier.issuing import issue_jwt, issue_ldp
+from verifier.trust import TrustedIssuer
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+SUITES = [("eddsa-rdfc-2022", "Ed25519"), ("eddsa-jcs-2022", "Ed25519"),
+          ("ecdsa-rdfc-2019", "P-256"), ("ecdsa-rdfc-2019", "P-384"),
+          ("ecdsa-jcs-2019", "P-256"), ("Ed25519Signature2020", "Ed25519"),
+          ("vc+jwt", "Ed25519"), ("vc+jwt", "P-256")]
+
+
+def badge(issuer: str) -> dict:
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:8f1e1b4e-2f44-4c3a-9a77-1a7b1c2d3e4f",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer, "type": ["Profile"], "name": "Benchmark University"},
+        "validFrom": "2026-01-15T09:00:00Z",
+        "name": "Data Analysis Basics",
+        "credentialSubject": {
+            "id": "did:example:learner", "type": ["AchievementSubject"],
+            "achievement": {"id": "https://bench.example/a/1", "type": ["Achievement"],
+                            "name": "Data Analysis Basics",
+                            "description": "Cleans, explores and visualises tabular data.",
+                            "criteria": {"narrative": "Passed the final project."}},
+        },
+    }
+
+
+def measure(document: object, trust: TrustStore, rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        report = verify_credential(document, now=NOW, trust=trust)
+        times.append(time.perf_counter() - start)
+        assert report.verified, report.to_json()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=2000)
+    args = parser.parse_args()
+    print(f"verify_credential, {args.rounds} rounds each (after 50 warm-up rounds)")
+    print(f"{'suite':<28}{'median ms':>10}{'p95 ms':>10}")
+    sample_file = None
+    for suite, kind in SUITES:
+        key = KeyPair.generate(kind)
+        trust = TrustStore.empty()
+        trust.add(TrustedIssuer(id=key.controller, name="B", registry="bench", added_at=NOW))
+        if suite == "vc+jwt":
+            document: object = issue_jwt(badge(key.controller), key)
+        else:
+            document = issue_ldp(badge(key.controller), key, cryptosuite=suite,
+                                 created=NOW - timedelta(days=1))
+        measure(document, trust, 50)
+        times = sorted(measure(document, trust, args.rounds))
+        p95 = times[int(len(times) * 0.95) - 1]
+        print(f"{suite + ' ' + kind:<28}{statistics.median(times) * 1000:>10.3f}"
+              f"{p95 * 1000:>10.3f}")
+        if suite == "eddsa-rdfc-2022":
+            sample_file = (document, key)
+    # One CLI verification in a fresh process (interpreter start, imports, verify, print).
+    assert sample_file is not None
+    document, key = sample_file
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "badge.json"
+        path.write_text(json.dumps(document))
+        cli = [sys.executable, "-m", "verifier.cli", "--home", tmp, "verify", str(path),
+               "--now", NOW.isoformat(), "--trust-any-issuer-insecure"]
+        runs = []
+        for _ in range(7):
+            start = time.perf_counter()
+            done = subprocess.run(cli, capture_output=True, text=True)
+            runs.append(time.perf_counter() - start)
+            assert done.returncode == 0, done.stdout + done.stderr
+        print(f"fresh-process `verifier verify` (median of 7): "
+              f"{statistics.median(runs) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
