@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyld import jsonld
 
 from tests import corpus
 from verifier import documents
 from verifier.errors import MalformedDocument, SafeModeViolation, UnknownContext
-from verifier.jsonld import ContextCache
+from verifier.jsonld import ContextCache, _check_local_context, _refuse_import
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -87,6 +89,27 @@ def test_every_file_in_the_contexts_folder_is_in_the_index():
     files = {p.name for p in documents.CONTEXTS_DIR.iterdir() if p.name != "index.json"}
     assert files == {entry["file"] for entry in INDEX}
     assert len({entry["url"] for entry in INDEX}) == len(INDEX)
+
+
+def referenced_contexts(value: Any) -> set[str]:
+    """Context URLs a context document itself refers to (``"@context": "https://..."``)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@context":
+                items = item if isinstance(item, list) else [item]
+                found |= {url for url in items if isinstance(url, str)}
+            found |= referenced_contexts(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= referenced_contexts(item)
+    return found
+
+
+def test_contexts_that_pinned_contexts_refer_to_are_pinned_too():
+    for entry in INDEX:
+        missing = referenced_contexts(documents.load_context(entry["url"]))
+        assert missing <= documents.pinned_context_urls(), entry["url"]
 
 
 def test_no_pinned_context_uses_import():
@@ -393,3 +416,53 @@ def test_canonicalization_opens_no_socket(fresh_caches, no_network):
     nquads = documents.canonize(document)
     assert "<https://purl.imsglobal.org/spec/vc/ob/vocab.html#Achievement>" in nquads
     assert documents.expand(document)
+
+
+def test_pinned_contexts_pass_the_local_context_checks():
+    # Scoped contexts are checked when first used; check every one of them up front too.
+    for entry in INDEX:
+        context = documents.load_context(entry["url"])["@context"]
+        _refuse_import(context)
+        _check_local_context(context, "$")
+
+
+# -- properties ---------------------------------------------------------------------------------
+def ob3(name: str, narrative: str, subject_id: str) -> dict:
+    return {
+        "@context": [VC_V2, OB_303], "id": "urn:uuid:3f0e6a1c-1111-4a6e-9f0e-0c1f2a3b4c5d",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "did:example:issuer", "type": ["Profile"], "name": name},
+        "validFrom": "2026-01-01T00:00:00Z",
+        "credentialSubject": {"id": subject_id, "type": ["AchievementSubject"], "achievement": {
+            "id": "urn:uuid:2", "type": ["Achievement"], "name": name,
+            "criteria": {"narrative": narrative}}},
+    }
+
+
+PROPERTY_SETTINGS = settings(max_examples=40, deadline=None,
+                             suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY_SETTINGS
+@given(name=st.text(max_size=30), narrative=st.text(max_size=30),
+       subject=st.from_regex(r"did:example:[a-z0-9]{1,12}", fullmatch=True))
+def test_memoised_canonicalization_equals_plain_pyld(name, narrative, subject):
+    document = ob3(name, narrative, subject)
+    assert documents.canonize(document) == reference_nquads(document)
+
+
+@PROPERTY_SETTINGS
+@given(key=st.from_regex(r"zz[A-Za-z0-9]{0,10}", fullmatch=True),
+       where=st.sampled_from([(), ("credentialSubject",), ("credentialSubject", "degree")]),
+       value=st.one_of(st.text(max_size=10), st.integers(), st.booleans()))
+def test_any_undefined_term_anywhere_is_refused_and_named(key, where, value):
+    document = credential([VC_V1, "https://www.w3.org/2018/credentials/examples/v1"],
+                          degree={"type": "BachelorDegree", "name": "BSc"})
+    node = document
+    for step in where:
+        node = node[step]
+    node[key] = value
+    with pytest.raises(SafeModeViolation) as caught:
+        documents.canonize(document)
+    assert caught.value.detail == "invalid property"
+    assert f"{key!r} at {'.'.join(('$', *where))} " in caught.value.message

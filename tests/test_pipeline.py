@@ -289,6 +289,17 @@ def test_clr_with_nested_credentials(issuer_key, trust):
     broken = copy.deepcopy(signed)
     broken["credentialSubject"]["verifiableCredential"][0]["name"] = "Changed"
     assert verify_credential(broken, now=NOW, trust=trust).outcome is Outcome.NOT_GENUINE
+    # A part whose own signature is wrong, inside a CLR its issuer signed as a whole: the part
+    # is reported not genuine on its own, and the CLR is judged by its issuer's signature.
+    inner_bad = copy.deepcopy(inner)
+    inner_bad["name"] = "Changed before the CLR was signed"
+    clr_bad = issue_ldp({**clr, "credentialSubject": {**clr["credentialSubject"],
+                                                      "verifiableCredential": [inner_bad]}},
+                        issuer_key, created=NOW)
+    report = verify_credential(clr_bad, now=NOW, trust=trust)
+    assert report.check("nested_credentials").status is Status.FAILED
+    assert report.credentials[0].outcome is Outcome.NOT_GENUINE
+    assert report.verified
 
 
 # -- JWT ----------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ ship a context only as a CommonJS module (``module.exports = {...}``): node ``re
 the object is written as JSON with two-space indentation, so the pinned file is JSON-equal to
 what the package exports; ``embedded-json@OFFSET`` takes, byte for byte, the JSON object that
 starts at byte OFFSET of a binary file (LearnCard's didkit WebAssembly build compiles a table of
-context URL -> document into its data section: each document follows its URL there).
+context URL -> document into its data section: each document follows its URL there, and the
+tool checks that the pinned URL is the one right before the document).
 
 Aliases: a second URL for an already pinned document, only where a published package says the
 two URLs name the same document; the tool checks that the cited file names both URLs.
@@ -92,6 +93,9 @@ SOURCES: tuple[Source, ...] = (
     Source("https://www.w3.org/2018/credentials/examples/v1", "credentials-examples-v1.jsonld",
            "npm", "@digitalbazaar/credentials-examples-context", "1.0.0",
            "contexts/credentials-examples-v1.jsonld"),
+    # The VC 1.1 examples context imports ODRL by URL.
+    Source("https://www.w3.org/ns/odrl.jsonld", "odrl.jsonld",
+           "npm", "@digitalbazaar/odrl-context", "1.0.0", "contexts/odrl.jsonld"),
     # Status lists
     Source("https://w3id.org/vc/status-list/2021/v1", "vc-status-list-2021-v1.jsonld",
            "npm", "@digitalbazaar/vc-status-list-context", "3.1.1",
@@ -231,6 +235,9 @@ def _embedded_json(data: bytes, source: Source) -> bytes:
     """Return the bytes of the JSON object that starts at ``source.offset`` in ``data``."""
     if source.offset is None or data[source.offset:source.offset + 1] != b"{":
         raise ValueError(f"no JSON object at offset {source.offset} of {source.path}")
+    # The package's own URL -> document table: the URL comes right before its document.
+    if data.find(source.url.encode(), max(0, source.offset - 256), source.offset) < 0:
+        raise ValueError(f"{source.url} does not precede offset {source.offset} of {source.path}")
     # latin-1 maps bytes to characters one to one, so character offsets are byte offsets.
     _, end = json.JSONDecoder().raw_decode(data.decode("latin-1"), source.offset)
     return data[source.offset:end]

@@ -61,7 +61,7 @@ def _pinned_bytes(url: str) -> bytes:
     entry = _index().get(url) if isinstance(url, str) else None
     if entry is None:
         raise UnknownContext(
-            f"The credential uses the JSON-LD context {url}, which this verifier does not know.",
+            f"The document uses the JSON-LD context {url}, which this verifier does not know.",
             detail="Only pinned contexts are used (verifier/contexts/index.json); "
                    "nothing is fetched from the network.")
     with _verified_lock:

@@ -38,12 +38,13 @@ from typing import Any
 
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
-from pyld.jsonld import KEYWORDS, REGEX_BCP47, JsonLdProcessor
+from pyld.jsonld import KEYWORD_PATTERN, KEYWORDS, REGEX_BCP47, JsonLdProcessor
 
 from verifier.errors import MalformedDocument, SafeModeViolation
 
 _absolute_iri = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$").match  # pyld's own test
 _bcp47 = re.compile(REGEX_BCP47).match
+_keyword_like = re.compile(KEYWORD_PATTERN).match
 _KEYWORDS = frozenset(KEYWORDS)
 _ABSENT = object()
 _MAX_ENTRIES = 4096  # bounds memory against documents with ever-new inline contexts
@@ -57,8 +58,8 @@ class ContextCache:
         self.resolved = _BoundedDict()  # pyld's "shared cache" of resolved contexts
         self._processed = _BoundedDict()
         self._content_keys = _BoundedDict()
-        self.vetted: set[str] = set()  # local contexts known to hold no @import
-        self.checked: set[str] = set()  # local contexts that passed the safe-mode checks
+        self.vetted = _BoundedDict()  # local contexts known to hold no @import
+        self.checked = _BoundedDict()  # local contexts that passed the safe-mode checks
 
     def options(self) -> dict[str, Any]:
         """Return pyld options for one operation with this cache and no base IRI."""
@@ -158,10 +159,10 @@ class Processor(JsonLdProcessor):
         if content is None or content not in self.cache.vetted:
             _refuse_import(local_ctx)
             if content is not None:
-                self.cache.vetted.add(content)
+                self.cache.vetted[content] = True
         if self.safe and content is not None and content not in self.cache.checked:
             _check_local_context(local_ctx, self._path())
-            self.cache.checked.add(content)
+            self.cache.checked[content] = True
         if cycles is not None or content is None:  # a nested validation call: not memoised
             return super()._process_context(active_ctx, local_ctx, options, override_protected,
                                             propagate, validate_scoped, cycles)
@@ -255,11 +256,14 @@ class Processor(JsonLdProcessor):
             if not _absolute_iri(value):
                 self._refuse("relative @id reference", f"the @id {value!r}",
                              "is relative: there is no base IRI to resolve it against")
-        types = node.get("@type", ())
-        for value in types if isinstance(types, list) else (types,):
-            if isinstance(value, str) and value[:1] != "@" and not _absolute_iri(value):
+        types = node.get("@type", _ABSENT)
+        for value in () if types is _ABSENT else types if isinstance(types, list) else (types,):
+            if value != "@json" and not (isinstance(value, str) and _absolute_iri(value)):
                 self._refuse("relative @type reference", f"the type {value!r}",
                              "is not defined by the document's contexts")
+            if value == "@json" and self.rdf and "@value" not in node:
+                self._refuse("relative object reference", "the type '@json'",
+                             "is not an IRI, so a node cannot have it in RDF")
         language = node.get("@language")
         if isinstance(language, str) and not _bcp47(language):
             self._refuse("invalid @language value", f"the language tag {language!r}",
@@ -360,19 +364,24 @@ def _refuse_import(local_ctx: Any) -> None:
 
 
 def _local_context_problem(term: str, definition: Any) -> tuple[str, str] | None:
-    if term.startswith("@") and term not in _KEYWORDS:
+    if _reserved(term):
         return "reserved term", "is reserved for future JSON-LD keywords and would be dropped"
     if term == "@vocab" and isinstance(definition, str) and not _absolute_iri(definition):
         return "relative @vocab reference", f"maps to the relative IRI {definition!r}"
     if term == "@language" and isinstance(definition, str) and not _bcp47(definition):
         return "invalid @language value", f"sets the invalid language tag {definition!r}"
     iri = definition.get("@id") if isinstance(definition, dict) else definition
-    if isinstance(iri, str) and iri.startswith("@") and iri not in _KEYWORDS:
+    if isinstance(iri, str) and _reserved(iri):
         return "reserved @id value", f"maps to the reserved value {iri!r}"
     reverse = definition.get("@reverse") if isinstance(definition, dict) else None
-    if isinstance(reverse, str) and reverse.startswith("@"):
+    if isinstance(reverse, str) and _keyword_like(reverse):
         return "reserved @reverse value", f"has the reserved @reverse value {reverse!r}"
     return None
+
+
+def _reserved(value: str) -> bool:
+    """Whether ``value`` looks like a keyword without being one (JSON-LD 1.1 §9.2)."""
+    return value not in _KEYWORDS and _keyword_like(value) is not None
 
 
 class _Canonicalizer(URDNA2015):

@@ -230,7 +230,8 @@ def _aggregate(check_id: str, reports: tuple[Report, ...], noun: str) -> CheckRe
     n = len(reports)
     fake = [r for r in reports if r.outcome is Outcome.NOT_GENUINE]
     if fake:
-        return failed(check_id, f"{len(fake)} of {n} {noun}s are not genuine.")
+        tail = "; the CLR issuer's own signature still covers them" if check_id == NESTED else ""
+        return failed(check_id, f"{len(fake)} of {n} {noun}s are not genuine on their own{tail}.")
     gaps = [r for r in reports if r.outcome is Outcome.CANNOT_CHECK]
     if gaps:
         return unknown(check_id, f"{len(gaps)} of {n} {noun}s could not be fully checked.")

@@ -71,8 +71,10 @@ PRESENTATION_CHECKS: tuple[str, ...] = (
 
 # Checks whose "unknown" does not stop a credential being called verified: a schema we do
 # not hold offline says nothing about whether the issuer signed the credential.
-# The same for credentials nested in a CLR: the CLR issuer's own signature covers them.
 ADVISORY_CHECKS = frozenset({SCHEMA, NESTED})
+# Checks that inform but never decide: a CLR is judged by its own issuer's signature, which
+# covers every part it contains (CLR 2.0 §8); each part's own report is shown beside it.
+INFORMATIONAL_CHECKS = frozenset({NESTED})
 
 
 @dataclass(frozen=True)
@@ -127,8 +129,12 @@ class Report:
 
     @property
     def failed(self) -> tuple[CheckResult, ...]:
-        """The checks that failed."""
-        return tuple(c for c in self.checks if c.status is Status.FAILED)
+        """The checks that failed and that decide the verdict."""
+        return tuple(
+            c
+            for c in self.checks
+            if c.status is Status.FAILED and c.id not in INFORMATIONAL_CHECKS
+        )
 
     @property
     def unknown(self) -> tuple[CheckResult, ...]:
