@@ -18,6 +18,8 @@ Example::
         print(check.id, check.status, check.message)
 """
 
+# First: keeps pyld's network document loaders out of the process (see pyld_offline).
+from verifier import pyld_offline  # noqa: F401  # isort: skip
 from verifier.cache import CachedDocument, DocumentCache
 from verifier.credential import Credential, Presentation
 from verifier.errors import MalformedDocument, VerificationError

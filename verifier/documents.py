@@ -22,6 +22,9 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn
@@ -108,12 +111,41 @@ def canonize(document: dict, *, hash_name: str = "sha256", safe: bool = True) ->
     _require_object(document)
     if hash_name not in HASH_NAMES:
         raise ValueError(f"hash_name must be one of {sorted(HASH_NAMES)}, not {hash_name!r}")
+    # Within one verification (see ``one_verification``) the format check and the proof check
+    # canonicalize the same unsigned document: do it once.  Nothing is kept across
+    # verifications, so verifying twice does the work twice.
+    memo = _MEMO.get()
+    key = None
+    if memo is not None:
+        try:
+            key = (json.dumps(document, sort_keys=True, separators=(",", ":")), hash_name, safe)
+        except (TypeError, ValueError):
+            key = None  # not plain JSON: let the processor say what is wrong
+        if key is not None and key in memo:
+            return memo[key]
     processor = Processor(_CACHE, safe=safe, rdf=True)
     try:
         dataset = processor.to_rdf(document, _CACHE.options())
     except JsonLdError as error:
         _raise_data_error(error)
-    return canonical_nquads(dataset, hash_name)
+    nquads = canonical_nquads(dataset, hash_name)
+    if memo is not None and key is not None:
+        memo[key] = nquads
+    return nquads
+
+
+_MEMO: ContextVar[dict[tuple[str, str, bool], str] | None] = ContextVar("canon_memo",
+                                                                        default=None)
+
+
+@contextmanager
+def one_verification() -> Iterator[None]:
+    """Share canonical forms between the checks of one verification, then forget them."""
+    token = _MEMO.set({} if _MEMO.get() is None else _MEMO.get())
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 def _require_object(document: Any) -> None:

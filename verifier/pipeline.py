@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from verifier import documents
 from verifier.cache import DocumentCache
 from verifier.checks import (
     Options,
@@ -178,6 +179,11 @@ def verify_status_list_credential(document: Mapping[str, Any], opts: Options) ->
 
 # -- credentials ----------------------------------------------------------------------------
 def _credential(cred: Credential, opts: Options) -> Report:
+    with documents.one_verification():
+        return _credential_checks(cred, opts)
+
+
+def _credential_checks(cred: Credential, opts: Options) -> Report:
     results: dict[str, CheckResult] = {}
     nested: tuple[Report, ...] = ()
     # 1. Format
