@@ -16,6 +16,7 @@ from verifier.dates import human
 from verifier.errors import TrustListError, VerificationError
 from verifier.pipeline import verify, verify_presentation
 from verifier.report import Report, Status
+from verifier.summary import LangText
 from verifier.trust import TrustedIssuer, TrustStore
 
 MAX_FILE = 60 * 1024 * 1024
@@ -59,9 +60,11 @@ def print_report(report: Report, *, name: str, out: TextIO | None = None, indent
     """Print a report in plain language, one line per check."""
     out = out or sys.stdout
     print(f"{indent}{name}: {report.headline}", file=out)
-    title = report.summary.get("title")
+    title = LangText.of(report.summary.get("title")).pick()
     if title:
-        print(f"{indent}  {title} — issued by {report.summary.get('issuer')}", file=out)
+        issuer = report.summary.get("issuer") or {}
+        name = LangText.of(issuer.get("name")).pick() or issuer.get("id")
+        print(f"{indent}  {title} — issued by {name}", file=out)
     for check in report.checks:
         date = f" (data of {human(check.data_date)})" if check.data_date else ""
         print(f"{indent}  [{_MARK[check.status]}] {check.id}: {check.message}{date}", file=out)
