@@ -41,7 +41,7 @@ from verifier.checks.proof import check_credential_proof, jws_proof, ld_proof
 from verifier.checks.schema import check_schema
 from verifier.checks.status import check_status
 from verifier.checks.validity import check_validity
-from verifier.credential import Credential, Presentation, as_list, parse
+from verifier.credential import Credential, Presentation, as_list, load_json, parse
 from verifier.dates import resolve_now
 from verifier.errors import VerificationError
 from verifier.report import (
@@ -111,8 +111,45 @@ def verify(
     the holder has confirmed, for Open Badges 2.0 recipients.
     """
     opts = _options(now, trust, cache, challenge, domain, trusted_lists, recipient_identities)
+    return _dispatch(document, opts)
+
+
+def _dispatch(document: Document, opts: Options, *, unbaked: bool = False) -> Report:
+    """Recognise the kind of document and send it down its own steps."""
+    # Baked badge images (Open Badges Baking): unbake, then verify what was inside.
+    if isinstance(document, bytes) and not unbaked:
+        from verifier import baking
+
+        if baking.is_image(document):
+            try:
+                payload = baking.unbake(document)
+            except VerificationError as exc:
+                return _unreadable("credential", exc, opts)
+            return _dispatch(payload.text, opts, unbaked=True)
+    # European Digital Credentials: legacy XML (ELM v2) and JAdES-sealed JSON (ELM v3).
+    if isinstance(document, bytes | str) and document[:200].lstrip()[:1] in (b"<", "<"):
+        from verifier.edc.legacy_xml import verify_legacy_xml
+
+        raw = document.encode() if isinstance(document, str) else document
+        return verify_legacy_xml(raw, opts)
+    value: Any = document
+    if isinstance(document, bytes | str) and document[:64].lstrip()[:1] in (b"{", "{"):
+        try:
+            value = load_json(document)  # parsed once; the raw text is kept for seals
+        except VerificationError as exc:
+            return _unreadable("credential", exc, opts)
+    from verifier.edc.pipeline import looks_like_edc, verify_edc
+
+    if looks_like_edc(value):
+        return verify_edc(document, opts)
+    # Open Badges 2.0 (hosted or signed assertions).
+    from verifier.ob2 import looks_like_ob2, verify_ob2
+
+    if looks_like_ob2(value):
+        return verify_ob2(value, opts)
+    # W3C credentials and presentations in every securing format.
     try:
-        parsed = parse(document)
+        parsed = parse(value)
     except VerificationError as exc:
         return _unreadable("credential", exc, opts)
     if isinstance(parsed, Presentation) or _is_sd_jwt_presentation(parsed):
