@@ -36,7 +36,9 @@ NS = {"ds": DSIG, "xades": XADES, "xades141": XADES141}
 SIGNED_PROPERTIES = "http://uri.etsi.org/01903#SignedProperties"
 ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 FILTER2 = "http://www.w3.org/2002/06/xmldsig-filter2"
-_C14N = frozenset(m.value for m in CanonicalizationMethod)
+# Comments are not signed (XML-DSig §4.4.3.3), so they are dropped when parsing; a signature
+# whose canonicalization keeps them is refused rather than half-checked.
+_C14N = frozenset(m.value for m in CanonicalizationMethod if "WithComments" not in m.value)
 _TRANSFORMS = _C14N | {ENVELOPED, FILTER2}
 _SIGNATURE_METHODS = frozenset(
     m for m in SignatureMethod if m.name.startswith(("RSA_SHA", "ECDSA_SHA", "SHA"))
@@ -49,10 +51,14 @@ _DIGESTS = {  # for CertDigest: SHA-1 only identifies a certificate the signatur
     "http://www.w3.org/2001/04/xmlenc#sha512": "sha512",
 }
 _SKEW = timedelta(minutes=5)
+_IDS = ("Id", "ID", "id")
 
 
 def parse_xml(data: bytes, *, what: str = "The XML document") -> etree._Element:
-    """Parse untrusted XML without DTDs, entities or network access, refusing more than 10 MB."""
+    """Parse untrusted XML without DTDs, entities or network access, refusing more than 10 MB.
+
+    Comments are dropped: a signature does not cover them, so text split by an inserted comment
+    must read as what was signed."""
     if not isinstance(data, bytes | bytearray):
         raise TypeError("parse_xml takes bytes")
     if len(data) > MAX_XML_BYTES:
@@ -63,7 +69,8 @@ def parse_xml(data: bytes, *, what: str = "The XML document") -> etree._Element:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise refused
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             dtd_validation=False, huge_tree=False, remove_blank_text=False)
+                             dtd_validation=False, huge_tree=False, remove_blank_text=False,
+                             remove_comments=True)
     try:
         root = etree.fromstring(bytes(data), parser)
     except etree.XMLSyntaxError as exc:
@@ -94,7 +101,11 @@ class XadesResult:
 
 def verify_xades(document: bytes | etree._Element, *, now: datetime) -> XadesResult:
     """Verify the one enveloped XML-DSig/XAdES signature of a document (XML-DSig §3.2, EN 319
-    132-1 §4.3): whole-document reference, signed properties, signing certificate digest."""
+    132-1 §4.3): whole-document reference, signed properties, signing certificate digest.
+
+    Give the bytes, or the root element :func:`parse_xml` returned, and read the document from
+    that element only: it holds what was signed.  SigningTime is the signer's claim; the
+    certificate must be valid then (time-stamps are not validated here)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     root = parse_xml(document) if isinstance(document, bytes | bytearray) else document
@@ -104,7 +115,7 @@ def verify_xades(document: bytes | etree._Element, *, now: datetime) -> XadesRes
     if len(sigs) != 1:
         raise ProofInvalid(f"The document must carry one XML signature; it carries {len(sigs)}.")
     sig = sigs[0]
-    method = _check_algorithms(sig)
+    method = _check_algorithms(sig, root)
     # 2. XAdES signed properties, which must be referenced by the signature they qualify.
     props = sig.find("ds:Object/xades:QualifyingProperties/xades:SignedProperties", NS)
     if props is not None:
@@ -139,7 +150,7 @@ def verify_xades(document: bytes | etree._Element, *, now: datetime) -> XadesRes
                        signature_method=method.rsplit("#", 1)[-1], certificates=others)
 
 
-def _check_algorithms(sig: etree._Element) -> str:
+def _check_algorithms(sig: etree._Element, root: etree._Element) -> str:
     info = sig.find("ds:SignedInfo", NS)
     if info is None:
         raise ProofInvalid("The XML signature has no SignedInfo.")
@@ -160,12 +171,23 @@ def _check_algorithms(sig: etree._Element) -> str:
         for t in ref.iterfind("ds:Transforms/ds:Transform", NS):
             if t.get("Algorithm") == FILTER2:
                 _filter2_paths(t)
-        if ref.get("URI") == "" and (ENVELOPED in algs or FILTER2 in algs):
+        if _is_whole(ref.get("URI"), root) and (ENVELOPED in algs or FILTER2 in algs):
             whole = True
     if not whole:
         raise ProofInvalid("The signature does not cover the whole document (no enveloped "
                            "reference to it).")
     return uri
+
+
+def _is_whole(uri: str | None, root: etree._Element) -> bool:
+    # The whole document: URI="" (XML-DSig §4.4.3.2), or the Id of its root element as some
+    # trusted lists write it, provided no other element carries that Id.
+    if uri == "":
+        return True
+    if not uri or not uri.startswith("#") or uri[1:] not in (root.get(a) for a in _IDS):
+        return False
+    return sum(1 for el in root.iter() if isinstance(el.tag, str)
+               and any(el.get(a) == uri[1:] for a in _IDS)) == 1
 
 
 def _filter2_paths(transform: etree._Element) -> None:

@@ -89,7 +89,7 @@ def _derive(app: Flask) -> None:
             raise ConfigError(
                 "WALLET_SECRET_KEY is not set. Set it to a long random value, for example "
                 "the output of: python -c 'import secrets; print(secrets.token_hex(32))' "
-                "(or run with --debug, or WALLET_DEMO=true, for a throw-away key)."
+                "(or, for a throw-away key, use `wallet --debug run` or WALLET_DEMO=true)."
             )
         # Development only: a fresh random key each start (sessions end on restart).
         config["SECRET_KEY"] = secrets.token_hex(32)

@@ -12,7 +12,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Dialect, MetaData, Numeric, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # Named constraints, so that later migrations can drop or alter them on every backend
@@ -83,8 +83,10 @@ class Decimal2(TypeDecorator[Decimal]):
 class Base(DeclarativeBase):
     """The declarative base of every wallet model."""
 
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: AwareDateTime(), Decimal: Decimal2()}
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: AwareDateTime(), Decimal: Decimal2()},
+    )
 
 
 db = SQLAlchemy(model_class=Base)

@@ -105,7 +105,8 @@ def create_holder_key(user: User, password: str) -> KeyPair:
 
 def unlock_holder_key(user: User, password: str) -> KeyPair:
     """The learner's key pair, opened with their password; raises ``WrongPassword``."""
-    ciphertext, nonce, salt = user.holder_key_ciphertext, user.holder_key_nonce, user.holder_key_salt
+    ciphertext, nonce = user.holder_key_ciphertext, user.holder_key_nonce
+    salt = user.holder_key_salt
     if ciphertext is None or nonce is None or salt is None or user.holder_key_kdf is None:
         raise ValueError(f"user {user.id} has no holder key")
     params = KdfParams.from_json(user.holder_key_kdf)

@@ -1,28 +1,29 @@
-"""The seal's certificates: path building and checking (RFC 5280 §6.1), what the seal
-certificate says about its holder (ETSI EN 319 412-1 §5.1.4, EN 319 412-5 QC statements), and
-revocation from the CRLs and OCSP responses embedded in the seal (RFC 5280 §6.3, RFC 6960).
+"""The seal's certificates: path building and checking (RFC 5280 §6.1) and what the seal
+certificate says about its holder (ETSI EN 319 412-1 §5.1.4, EN 319 412-5 QC statements).
 
-Data problems raise :class:`~verifier.errors.ProofInvalid`; nothing here reads the clock or
+Certificates enter through :func:`readable`, which parses the names and extensions used later
+once, so a malformed certificate is a :class:`~verifier.errors.MalformedDocument` at the door;
+path problems raise :class:`~verifier.errors.ProofInvalid`.  Nothing here reads the clock or
 the network: the time at which a path is judged is always a parameter.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from asn1crypto import core, keys
+from asn1crypto import core
 from asn1crypto import x509 as ax509
 from cryptography import x509
-from cryptography.x509 import ocsp
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from cryptography.x509.oid import NameOID
 
-from verifier.errors import ProofInvalid, UnsupportedProof
+from verifier.errors import MalformedDocument, ProofInvalid, UnsupportedProof
 
 MAX_PATH = 8
 HASHES: dict[str, type[hashes.HashAlgorithm]] = {
@@ -39,21 +40,34 @@ QC_COMPLIANCE, QC_SSCD, QC_TYPE = "0.4.0.1862.1.1", "0.4.0.1862.1.4", "0.4.0.186
 QC_TYPES = {"0.4.0.1862.1.6.1": "esign", "0.4.0.1862.1.6.2": "eseal", "0.4.0.1862.1.6.3": "web"}
 # Critical extensions whose rules check_path applies or that constrain nothing it relies on.
 _PROCESSED = frozenset(
-    {"basic_constraints", "key_usage", "extended_key_usage", "certificate_policies",
-     "subject_alt_name", "issuer_alt_name", "policy_constraints", "inhibit_any_policy"}
+    {
+        "basic_constraints",
+        "key_usage",
+        "extended_key_usage",
+        "certificate_policies",
+        "subject_alt_name",
+        "issuer_alt_name",
+        "policy_constraints",
+        "inhibit_any_policy",
+    }
 )
 _LEGAL_ID = re.compile(r"^(?P<scheme>[A-Z]{3}|[A-Z]{2}:)(?P<country>[A-Z]{2})-(?P<value>.+)$")
 
 
 def verify_signed_bytes(
-    signer: x509.Certificate, signature: bytes, data: bytes, *, scheme: str, digest: str,
+    signer: x509.Certificate,
+    signature: bytes,
+    data: bytes,
+    *,
+    scheme: str,
+    digest: str,
     what: str,
 ) -> None:
     """Verify a CMS or OCSP signature with the signer's key (RFC 5652 §5.6, RFC 6960 §4.2.1);
     ``scheme`` is ``rsassa_pkcs1v15``, ``rsassa_pss`` or ``ecdsa``, ``digest`` a hash name."""
     if digest not in HASHES:
         raise UnsupportedProof(f"The signature on {what} uses an unsupported hash ({digest}).")
-    key, hash_alg = signer.public_key(), HASHES[digest]()
+    key, hash_alg = public_key(signer), HASHES[digest]()
     try:
         if isinstance(key, rsa.RSAPublicKey) and scheme == "rsassa_pss":
             pss = padding.PSS(mgf=padding.MGF1(hash_alg), salt_length=padding.PSS.AUTO)
@@ -68,9 +82,22 @@ def verify_signed_bytes(
         raise ProofInvalid(f"The signature on {what} does not verify.") from None
 
 
+def public_key(cert: x509.Certificate) -> PublicKeyTypes:
+    """The certificate's key; one that cannot be read is a data problem (RFC 5280 §4.1.2.7)."""
+    try:
+        return cert.public_key()
+    except UnsupportedAlgorithm as exc:
+        raise UnsupportedProof(f"The key of {describe(cert)} is of a kind not supported.") from exc
+    except ValueError as exc:
+        raise ProofInvalid(f"The key of {describe(cert)} is malformed.") from exc
+
+
 def describe(cert: x509.Certificate) -> str:
     """A certificate's holder for a sentence: common name, organisation and country."""
-    parts = [_attr(cert.subject, NameOID.COMMON_NAME), _attr(cert.subject, NameOID.ORGANIZATION_NAME)]
+    parts = [
+        _attr(cert.subject, NameOID.COMMON_NAME),
+        _attr(cert.subject, NameOID.ORGANIZATION_NAME),
+    ]
     names = list(dict.fromkeys(p for p in parts if p))
     country = _attr(cert.subject, NameOID.COUNTRY_NAME)
     text = ", ".join(names) or cert.subject.rfc4514_string()
@@ -150,7 +177,11 @@ class SealCertificate:
                 qc_types = [QC_TYPES.get(o.dotted, o.dotted) for o in oids]
         except ValueError:  # a malformed qcStatements extension claims nothing
             statements, qc_types = {}, []
-        policies = _asn1(cert).certificate_policies_value
+        try:
+            values = _asn1(cert).certificate_policies_value or ()
+            policies = tuple(p["policy_identifier"].dotted for p in values)
+        except ValueError:  # malformed policies name none
+            policies = ()
         return cls(
             certificate=cert,
             organisation=_attr(cert.subject, NameOID.ORGANIZATION_NAME),
@@ -159,7 +190,7 @@ class SealCertificate:
             qc_compliance=QC_COMPLIANCE in statements,
             qc_types=tuple(qc_types),
             qc_sscd=QC_SSCD in statements,
-            policies=tuple(p["policy_identifier"].dotted for p in policies or ()),
+            policies=policies,
         )
 
     @property
@@ -171,7 +202,9 @@ class SealCertificate:
         """A phrase naming the certificate's kind, as its QC statements claim it."""
         if not self.qc_compliance:
             return "a certificate that claims no EU qualified status"
-        kind = "e-seal" if "eseal" in self.qc_types else "/".join(self.qc_types) or "unspecified use"
+        kind = (
+            "e-seal" if "eseal" in self.qc_types else "/".join(self.qc_types) or "unspecified use"
+        )
         device = "on a secure device (QSCD)" if self.qc_sscd else "not on a secure device (QSCD)"
         return f"a qualified certificate for {kind}, {device}"
 
@@ -194,7 +227,7 @@ def build_path(
             raise ProofInvalid(f"The certificate path is longer than {MAX_PATH} certificates.")
         named = [c for c in pool if c.subject == current.issuer and c not in path]
         named.sort(key=lambda c: (c not in anchor_set, not _valid(c, at)))
-        issuer = next((c for c in named if _issued_by(current, c)), None)
+        issuer = next((c for c in named if issued_by(current, c)), None)
         if issuer is None:
             if named:
                 raise ProofInvalid(
@@ -207,10 +240,11 @@ def build_path(
     return path
 
 
-def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether ``issuer``'s key signed ``cert`` and its subject is ``cert``'s issuer."""
     try:
         cert.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature):
+    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
     return True
 
@@ -229,7 +263,9 @@ def check_path(path: Sequence[x509.Certificate]) -> None:
     for depth, cert in enumerate(path[1:]):
         parsed = _asn1(cert)
         constraints = parsed.basic_constraints_value
-        if cert.version is x509.Version.v3 and (constraints is None or not constraints["ca"].native):
+        if cert.version is x509.Version.v3 and (
+            constraints is None or not constraints["ca"].native
+        ):
             raise ProofInvalid(f"{describe(cert)} is not a certification authority.")
         length = constraints["path_len_constraint"].native if constraints is not None else None
         if length is not None and depth > length:
@@ -252,6 +288,27 @@ def invalid_at(path: Sequence[x509.Certificate], at: datetime) -> list[x509.Cert
 
 
 _CACHE: dict[x509.Certificate, ax509.Certificate] = {}
+
+
+def readable(cert: x509.Certificate, *, what: str) -> x509.Certificate:
+    """Parse the names and extensions of ``cert`` that the checks read (cryptography and
+    asn1crypto both parse them lazily), so that a malformed one is reported here."""
+    try:
+        cert.subject.rfc4514_string()
+        cert.issuer.rfc4514_string()
+        parsed = _asn1(cert)
+        for value in (
+            parsed.key_usage_value,
+            parsed.basic_constraints_value,
+            parsed.extended_key_usage_value,
+        ):
+            _ = value.native if value is not None else None
+        _ = parsed.key_identifier, parsed.critical_extensions
+    except (ValueError, TypeError) as exc:  # both are cryptography's "cannot parse this name"
+        raise MalformedDocument(
+            f"A certificate in the seal's {what} is malformed.", detail=str(exc)
+        ) from exc
+    return cert
 
 
 def _asn1(cert: x509.Certificate) -> ax509.Certificate:
@@ -281,121 +338,3 @@ def extended_key_usage(cert: x509.Certificate) -> tuple[str, ...]:
 def key_identifier(cert: x509.Certificate) -> bytes | None:
     """The subjectKeyIdentifier (RFC 5280 §4.2.1.2), if any."""
     return _asn1(cert).key_identifier
-
-
-@dataclass(frozen=True)
-class Revocation:
-    """The revocation status of one certificate from embedded data (RFC 5280 §5, RFC 6960)."""
-
-    status: str  # "good", "revoked" or "unknown"
-    source: str | None = None  # "CRL" or "OCSP"
-    as_of: datetime | None = None  # thisUpdate of the data used
-    revoked_at: datetime | None = None
-
-
-def revocation_status(
-    cert: x509.Certificate,
-    issuer: x509.Certificate | None,
-    *,
-    crls: Iterable[x509.CertificateRevocationList],
-    responses: Iterable[ocsp.OCSPResponse],
-    extra: Sequence[x509.Certificate] = (),
-) -> Revocation:
-    """Read ``cert``'s status from the CRLs and OCSP responses its issuer signed; data that is
-    for another certificate, or not signed by the issuer or its delegated responder, is ignored."""
-    if issuer is None:
-        return Revocation("unknown")
-    found: list[Revocation] = []
-    for response in responses:
-        found.extend(_from_ocsp(cert, issuer, response, extra))
-    for crl in crls:
-        if crl.issuer != cert.issuer or not crl.is_signature_valid(issuer.public_key()):
-            continue
-        entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
-        if entry is not None:
-            found.append(Revocation("revoked", "CRL", crl.last_update_utc, entry.revocation_date_utc))
-        else:
-            found.append(Revocation("good", "CRL", crl.last_update_utc))
-    revoked = [r for r in found if r.status == "revoked"]
-    if revoked:
-        return min(revoked, key=lambda r: r.revoked_at or r.as_of)
-    return max(found, key=lambda r: r.as_of) if found else Revocation("unknown")
-
-
-def _from_ocsp(
-    cert: x509.Certificate,
-    issuer: x509.Certificate,
-    response: ocsp.OCSPResponse,
-    extra: Sequence[x509.Certificate],
-) -> list[Revocation]:
-    if response.response_status is not ocsp.OCSPResponseStatus.SUCCESSFUL:
-        return []
-    responder = _responder(response, issuer, [*response.certificates, *extra])
-    if responder is None:
-        return []
-    try:
-        verify_signed_bytes(
-            responder,
-            response.signature,
-            response.tbs_response_bytes,
-            scheme=_ocsp_scheme(response, responder),
-            digest=response.signature_hash_algorithm.name if response.signature_hash_algorithm else "",
-            what="an OCSP response",
-        )
-    except (ProofInvalid, UnsupportedProof):
-        return []
-    out = []
-    for single in response.responses:
-        if single.serial_number != cert.serial_number or not _same_issuer(single, issuer):
-            continue
-        status = single.certificate_status
-        if status is ocsp.OCSPCertStatus.GOOD:
-            out.append(Revocation("good", "OCSP", single.this_update_utc))
-        elif status is ocsp.OCSPCertStatus.REVOKED:
-            out.append(
-                Revocation("revoked", "OCSP", single.this_update_utc, single.revocation_time_utc)
-            )
-    return out
-
-
-def _responder(
-    response: ocsp.OCSPResponse, issuer: x509.Certificate, pool: list[x509.Certificate]
-) -> x509.Certificate | None:
-    """RFC 6960 §4.2.2.2: the issuer itself, or a certificate it issued for OCSP signing."""
-    for cand in [issuer, *pool]:
-        if response.responder_key_hash is not None:
-            if _key_hash(cand, hashes.SHA1()) != response.responder_key_hash:
-                continue
-        elif cand.subject != response.responder_name:
-            continue
-        if cand == issuer or cand.public_key() == issuer.public_key():
-            return cand
-        if "ocsp_signing" in extended_key_usage(cand) and _issued_by(cand, issuer):
-            return cand
-    return None
-
-
-def _same_issuer(single: ocsp.OCSPSingleResponse, issuer: x509.Certificate) -> bool:
-    algo = single.hash_algorithm
-    digest = hashes.Hash(type(algo)())
-    digest.update(issuer.subject.public_bytes())
-    return (
-        digest.finalize() == single.issuer_name_hash
-        and _key_hash(issuer, algo) == single.issuer_key_hash
-    )
-
-
-def _ocsp_scheme(response: ocsp.OCSPResponse, responder: x509.Certificate) -> str:
-    if response.signature_algorithm_oid == SignatureAlgorithmOID.RSASSA_PSS:
-        return "rsassa_pss"
-    key = responder.public_key()
-    return "ecdsa" if isinstance(key, ec.EllipticCurvePublicKey) else "rsassa_pkcs1v15"
-
-
-def _key_hash(cert: x509.Certificate, algo: hashes.HashAlgorithm) -> bytes:
-    spki = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    digest = hashes.Hash(type(algo)())
-    digest.update(keys.PublicKeyInfo.load(spki)["public_key"].contents[1:])
-    return digest.finalize()

@@ -23,12 +23,12 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
-from cryptography.x509 import ocsp
 from cryptography.hazmat.primitives.asymmetric import ec, rsa, utils
 from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509 import ocsp
 
 from verifier.dates import parse_datetime
-from verifier.edc.certs import verify_signed_bytes
+from verifier.edc.certs import public_key, readable, verify_signed_bytes
 from verifier.edc.tsp import TimeStampToken
 from verifier.errors import MalformedDocument, ProofInvalid, UnsupportedProof
 
@@ -176,7 +176,9 @@ class JadesSignature:
         if not isinstance(b64, bool):
             raise MalformedDocument("The seal's b64 header parameter is not true or false.")
         try:
-            payload = payload_text.encode("utf-8") if not b64 else b64url(payload_text, what="payload")
+            payload = (
+                payload_text.encode("utf-8") if not b64 else b64url(payload_text, what="payload")
+            )
         except UnicodeEncodeError as exc:
             raise MalformedDocument("The seal's payload is not valid Unicode text.") from exc
         signature_b64 = sig.get("signature")
@@ -189,23 +191,31 @@ class JadesSignature:
         names = tuple(name for name, _, _ in items)
         # What the signer signed after the protected header: the payload as stored (§5.3.6.3).
         stored = payload if not b64 else payload_text.encode("ascii")
-        timestamps = [Timestamp("adoTst", t, stored) for t in _tokens(header.get("adoTst"), "adoTst")]
+        timestamps = [
+            Timestamp("adoTst", t, stored) for t in _tokens(header.get("adoTst"), "adoTst")
+        ]
         extra: list[x509.Certificate] = []
         crls: list[x509.CertificateRevocationList] = []
         ocsps: list[ocsp.OCSPResponse] = []
         arc_prefix = b".".join([stored, protected_b64.encode(), signature_b64.encode()]) + b"."
-        for index, (name, value, raw) in enumerate(items):
+        for index, (name, value, _) in enumerate(items):
             if name == "sigTst":
-                timestamps += [Timestamp(name, t, signature_b64.encode()) for t in _tokens(value, name)]
+                timestamps += [
+                    Timestamp(name, t, signature_b64.encode()) for t in _tokens(value, name)
+                ]
             elif name == "arcTst":
                 clear = any(r is None for _, _, r in items)
-                covered = None if clear else arc_prefix + "".join(r for _, _, r in items[:index]).encode()
+                covered = (
+                    None if clear else arc_prefix + "".join(r for _, _, r in items[:index]).encode()
+                )
                 timestamps += [Timestamp(name, t, covered) for t in _tokens(value, name)]
             elif name == "xVals":
                 extra += _certificates([_val(v, "x509Cert") for v in _list(value, name)], what=name)
             elif name == "rVals":
                 crls += [_crl(_val(v, None)) for v in _list(_member(value, "crlVals"), "crlVals")]
-                ocsps += [_ocsp(_val(v, None)) for v in _list(_member(value, "ocspVals"), "ocspVals")]
+                ocsps += [
+                    _ocsp(_val(v, None)) for v in _list(_member(value, "ocspVals"), "ocspVals")
+                ]
         return cls(
             protected_b64=protected_b64,
             header=header,
@@ -255,8 +265,14 @@ class JadesSignature:
             raise ProofInvalid(f"The seal uses {self.alg or 'no'} algorithm, which is no seal.")
         if self.alg not in ALGORITHMS:
             raise UnsupportedProof(f"The seal uses the {self.alg} algorithm, not supported here.")
+        for name in self.header.get("crit", ()):
+            if name not in UNDERSTOOD:  # RFC 7515 §4.1.11: then the JWS is invalid
+                raise ProofInvalid(
+                    f"The seal requires its verifier to process {name!r}, which this verifier "
+                    "does not, so the seal cannot be accepted."
+                )
         self._check_thumbprints()
-        key = self.signer.public_key()
+        key = public_key(self.signer)
         scheme, digest = ALGORITHMS[self.alg]
         signature = self.signature
         if scheme == "ecdsa":
@@ -271,7 +287,11 @@ class JadesSignature:
         elif not isinstance(key, rsa.RSAPublicKey) or key.key_size < 2048:
             raise ProofInvalid(f"The seal certificate's key does not fit {self.alg}.")
         verify_signed_bytes(
-            self.signer, signature, self.signing_input, scheme=scheme, digest=digest,
+            self.signer,
+            signature,
+            self.signing_input,
+            scheme=scheme,
+            digest=digest,
             what="the credential",
         )
 
@@ -297,7 +317,8 @@ class JadesSignature:
 
 
 def _check_crit(header: Mapping[str, Any]) -> None:
-    """RFC 7515 §4.1.11 and TS 119 182-1 §5.1.2: every ``crit`` name is understood and present."""
+    """RFC 7515 §4.1.11, RFC 7797 §6: ``crit`` is a list of extension names, each present, and
+    lists ``b64`` when the payload is unencoded (whether each is understood: :meth:`verify`)."""
     crit = header.get("crit")
     if crit is None:
         if header.get("b64") is False:
@@ -308,10 +329,6 @@ def _check_crit(header: Mapping[str, Any]) -> None:
     for name in crit:
         if name in JWS_NAMES:
             raise MalformedDocument(f"The seal's crit header lists the JWS parameter {name!r}.")
-        if name not in UNDERSTOOD:
-            raise ProofInvalid(
-                f"The seal requires its verifier to process {name!r}, which this verifier does not."
-            )
         if name not in header:
             raise MalformedDocument(f"The seal's crit header lists {name!r}, which is absent.")
     if header.get("b64") is False and "b64" not in crit:
@@ -369,16 +386,17 @@ def _certificates(values: Any, *, what: str) -> tuple[x509.Certificate, ...]:
     for value in _list(values, what):
         der = value if isinstance(value, bytes) else b64any(value, what=what)
         try:
-            out.append(x509.load_der_x509_certificate(der))
-        except ValueError as exc:
+            cert = x509.load_der_x509_certificate(der)
+        except (ValueError, x509.InvalidVersion) as exc:
             raise MalformedDocument(f"A certificate in the seal's {what} is malformed.") from exc
+        out.append(readable(cert, what=what))
     return tuple(out)
 
 
 def _crl(der: bytes) -> x509.CertificateRevocationList:
     try:
         return x509.load_der_x509_crl(der)
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:
         raise MalformedDocument("A revocation list in the seal's rVals is malformed.") from exc
 
 
@@ -387,4 +405,3 @@ def _ocsp(der: bytes) -> ocsp.OCSPResponse:
         return ocsp.load_der_ocsp_response(der)
     except ValueError as exc:
         raise MalformedDocument("An OCSP response in the seal's rVals is malformed.") from exc
-

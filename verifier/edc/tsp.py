@@ -1,32 +1,41 @@
-"""RFC 3161 time-stamp tokens as JAdES carries them (ETSI TS 119 182-1 §5.3.4–§5.3.6):
-parse the CMS SignedData (RFC 5652 §5) and its TSTInfo (RFC 3161 §2.4.2), then verify.
+"""The validation data a JAdES seal embeds (ETSI TS 119 182-1 §5.3): RFC 3161 time-stamp
+tokens (§5.3.4–§5.3.6), parsed as CMS SignedData (RFC 5652 §5) with a TSTInfo (RFC 3161
+§2.4.2), and revocation values (§5.3.5.2): CRLs (RFC 5280 §5) and OCSP responses (RFC 6960).
 
 Parse, then verify: :meth:`TimeStampToken.from_der` reads every field once and raises
 :class:`~verifier.errors.MalformedDocument` for a truncated or malformed token;
 :meth:`TimeStampToken.verify` checks the message imprint and the TSA's signature and raises
-:class:`~verifier.errors.ProofInvalid`.
+:class:`~verifier.errors.ProofInvalid`; :func:`revocation_status` reads a certificate's status
+from the CRLs and OCSP responses its issuer signed, ignoring any other data.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from asn1crypto import algos, cms, tsp
+from asn1crypto import algos, cms, keys, tsp
 from asn1crypto import x509 as ax509
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import SignatureAlgorithmOID
 
 from verifier.edc.certs import (
     HASHES,
     describe,
     extended_key_usage,
+    issued_by,
     key_identifier,
+    readable,
     verify_signed_bytes,
 )
-from verifier.errors import MalformedDocument, ProofInvalid
+from verifier.errors import MalformedDocument, ProofInvalid, UnsupportedProof
 
 MAX_TOKEN = 256 * 1024
 TST_INFO = "1.2.840.113549.1.9.16.1.4"  # id-ct-TSTInfo (RFC 3161 §2.4.2)
@@ -61,8 +70,7 @@ class TimeStampToken:
             raise MalformedDocument("A timestamp token is larger than 256 KB.")
         try:
             return cls._parse(der)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            # asn1crypto parses lazily and reports truncation as any of these.
+        except ValueError as exc:  # asn1crypto parses lazily: truncation shows up on access
             raise MalformedDocument(
                 "A timestamp token is truncated or is not a DER-encoded RFC 3161 token.",
                 detail=f"{type(exc).__name__}: {exc}",
@@ -94,12 +102,17 @@ class TimeStampToken:
         issuer = serial = key_id = None
         if sid.name == "issuer_and_serial_number":
             issuer, serial = sid.chosen["issuer"], sid.chosen["serial_number"].native
+            _ = issuer.native  # parse it now: asn1crypto would report truncation on compare
         else:
             key_id = sid.chosen.native
         certs = []
         for choice in signed["certificates"] or ():
             if choice.name == "certificate":
-                certs.append(x509.load_der_x509_certificate(choice.chosen.dump()))
+                try:
+                    cert = x509.load_der_x509_certificate(choice.chosen.dump())
+                except x509.InvalidVersion as exc:
+                    raise ValueError(str(exc)) from exc
+                certs.append(readable(cert, what="timestamp"))
         hash_name = imprint["hash_algorithm"]["algorithm"].native
         attrs_der = attrs.dump()
         algorithm = signer["signature_algorithm"]
@@ -137,15 +150,15 @@ class TimeStampToken:
             if self.sid_key_id is not None:
                 if key_identifier(cert) == self.sid_key_id:
                     return cert
-            elif cert.serial_number == self.sid_serial and _issuer(cert) == self.sid_issuer:
+            elif cert.serial_number == self.sid_serial and _same_name(cert, self.sid_issuer):
                 return cert
         raise ProofInvalid(
             "The timestamp authority's certificate is not in the timestamp or the seal.",
         )
 
-    def verify(self, data: bytes, *, what: str, extra: Sequence[x509.Certificate] = ()) -> (
-        x509.Certificate
-    ):
+    def verify(
+        self, data: bytes, *, what: str, extra: Sequence[x509.Certificate] = ()
+    ) -> x509.Certificate:
         """Check that the token covers ``data`` and that its TSA signed it (RFC 3161 §2.4.2,
         RFC 5652 §5.4 and §5.6); return the TSA certificate."""
         if not self.covers(data):
@@ -195,6 +208,133 @@ def _check_tsa(tsa: x509.Certificate, at: datetime) -> None:
         )
 
 
-def _issuer(cert: x509.Certificate) -> ax509.Name:
-    # asn1crypto compares names as RFC 5280 §7.1 asks (case- and space-insensitive).
-    return ax509.Name.load(cert.issuer.public_bytes())
+def _same_name(cert: x509.Certificate, name: ax509.Name | None) -> bool:
+    if name is None:
+        return False
+    der = cert.issuer.public_bytes()
+    # Byte equality first; asn1crypto then compares as RFC 5280 §7.1 asks (slower).
+    return name.dump() == der or ax509.Name.load(der) == name
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """The revocation status of one certificate from embedded data (RFC 5280 §5, RFC 6960)."""
+
+    status: str  # "good", "revoked" or "unknown"
+    source: str | None = None  # "CRL" or "OCSP"
+    as_of: datetime | None = None  # thisUpdate of the data used
+    revoked_at: datetime | None = None
+
+
+def revocation_status(
+    cert: x509.Certificate,
+    issuer: x509.Certificate | None,
+    *,
+    crls: Iterable[x509.CertificateRevocationList],
+    responses: Iterable[ocsp.OCSPResponse],
+    extra: Sequence[x509.Certificate] = (),
+) -> Revocation:
+    """Read ``cert``'s status from the CRLs and OCSP responses its issuer signed; data that is
+    for another certificate, or not signed by the issuer or its delegated responder, is ignored."""
+    if issuer is None:
+        return Revocation("unknown")
+    found: list[Revocation] = []
+    for response in responses:
+        found.extend(_from_ocsp(cert, issuer, response, extra))
+    for crl in crls:
+        try:
+            if crl.issuer != cert.issuer or not crl.is_signature_valid(issuer.public_key()):
+                continue
+            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+            when = entry.revocation_date_utc if entry is not None else None
+        except ValueError:  # cryptography reads CRL entries lazily: a malformed CRL says nothing
+            continue
+        found.append(Revocation("revoked" if when else "good", "CRL", crl.last_update_utc, when))
+    revoked = [r for r in found if r.status == "revoked"]
+    if revoked:
+        return min(revoked, key=lambda r: r.revoked_at or r.as_of)
+    return max(found, key=lambda r: r.as_of) if found else Revocation("unknown")
+
+
+def _from_ocsp(
+    cert: x509.Certificate,
+    issuer: x509.Certificate,
+    response: ocsp.OCSPResponse,
+    extra: Sequence[x509.Certificate],
+) -> list[Revocation]:
+    if response.response_status is not ocsp.OCSPResponseStatus.SUCCESSFUL:
+        return []
+    responder = _responder(response, issuer, [*response.certificates, *extra])
+    if responder is None:
+        return []
+    try:
+        verify_signed_bytes(
+            responder,
+            response.signature,
+            response.tbs_response_bytes,
+            scheme=_ocsp_scheme(response, responder),
+            digest=response.signature_hash_algorithm.name
+            if response.signature_hash_algorithm
+            else "",
+            what="an OCSP response",
+        )
+    except (ProofInvalid, UnsupportedProof):
+        return []
+    out = []
+    for single in response.responses:
+        if single.serial_number != cert.serial_number or not _same_issuer(single, issuer):
+            continue
+        status = single.certificate_status
+        if status is ocsp.OCSPCertStatus.GOOD:
+            out.append(Revocation("good", "OCSP", single.this_update_utc))
+        elif status is ocsp.OCSPCertStatus.REVOKED:
+            out.append(
+                Revocation("revoked", "OCSP", single.this_update_utc, single.revocation_time_utc)
+            )
+    return out
+
+
+def _responder(
+    response: ocsp.OCSPResponse, issuer: x509.Certificate, pool: list[x509.Certificate]
+) -> x509.Certificate | None:
+    """RFC 6960 §4.2.2.2: the issuer itself, or a certificate it issued for OCSP signing."""
+    for cand in [issuer, *pool]:
+        try:
+            if response.responder_key_hash is not None:
+                if _key_hash(cand, hashes.SHA1()) != response.responder_key_hash:
+                    continue
+            elif cand.subject != response.responder_name:
+                continue
+            if cand == issuer or cand.public_key() == issuer.public_key():
+                return cand
+            if "ocsp_signing" in extended_key_usage(cand) and issued_by(cand, issuer):
+                return cand
+        except (ValueError, UnsupportedAlgorithm):  # an unreadable certificate vouches nothing
+            continue
+    return None
+
+
+def _same_issuer(single: ocsp.OCSPSingleResponse, issuer: x509.Certificate) -> bool:
+    algo = single.hash_algorithm
+    digest = hashes.Hash(type(algo)())
+    digest.update(issuer.subject.public_bytes())
+    return (
+        digest.finalize() == single.issuer_name_hash
+        and _key_hash(issuer, algo) == single.issuer_key_hash
+    )
+
+
+def _ocsp_scheme(response: ocsp.OCSPResponse, responder: x509.Certificate) -> str:
+    if response.signature_algorithm_oid == SignatureAlgorithmOID.RSASSA_PSS:
+        return "rsassa_pss"
+    key = responder.public_key()
+    return "ecdsa" if isinstance(key, ec.EllipticCurvePublicKey) else "rsassa_pkcs1v15"
+
+
+def _key_hash(cert: x509.Certificate, algo: hashes.HashAlgorithm) -> bytes:
+    spki = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    digest = hashes.Hash(type(algo)())
+    digest.update(keys.PublicKeyInfo.load(spki)["public_key"].contents[1:])
+    return digest.finalize()

@@ -51,16 +51,23 @@ def _one(data: bytes, tag: int) -> bytes:
     return items[0][1]
 
 
+def _parts(data: bytes, count: int = 1) -> list[tuple[int, bytes, bytes]]:
+    items = _items(data)
+    if len(items) < count:
+        raise MalformedDocument("A certificate field has too few parts.")
+    return items
+
+
 def oid(value: bytes) -> str:
     """Decode the contents of a DER OBJECT IDENTIFIER."""
-    if not value:
-        raise MalformedDocument("An empty object identifier.")
     arcs, n = [], 0
     for byte in value:
         n = (n << 7) | (byte & 0x7F)
         if not byte & 0x80:
             arcs.append(n)
             n = 0
+    if not arcs or value[-1] & 0x80:
+        raise MalformedDocument("A certificate holds an invalid object identifier.")
     first = min(arcs[0] // 40, 2)
     return ".".join(str(a) for a in (first, arcs[0] - 40 * first, *arcs[1:]))
 
@@ -85,7 +92,7 @@ class CertFields:
         for tag, value, _ in fields[6:]:
             if tag == 0xA3:
                 for _t, ext, _w in _items(_one(value, 0x30)):
-                    parts = _items(ext)
+                    parts = _parts(ext, 2)
                     extensions[oid(parts[0][1])] = parts[-1][1]
         return cls(issuer=fields[2][2], subject=fields[4][2], extensions=extensions)
 
@@ -109,7 +116,7 @@ class CertFields:
         value = self.extensions.get("2.5.29.32")
         if value is None:
             return frozenset()
-        return frozenset(oid(_items(info)[0][1]) for _, info, _ in _items(_one(value, 0x30)))
+        return frozenset(oid(_parts(info)[0][1]) for _, info, _ in _items(_one(value, 0x30)))
 
     @property
     def key_usage(self) -> frozenset[str] | None:
@@ -128,7 +135,7 @@ class CertFields:
         compliance = sscd = False
         types: set[str] = set()
         for _, statement, _ in _items(_one(value, 0x30)) if value is not None else ():
-            parts = _items(statement)
+            parts = _parts(statement)
             ident = oid(parts[0][1])
             compliance |= ident == QC_COMPLIANCE
             sscd |= ident == QC_SSCD

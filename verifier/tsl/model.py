@@ -194,8 +194,8 @@ class TrustedList:
 
     def pointed_territories(self) -> tuple[str, ...]:
         """The other territories this list points to (an XML list for each), sorted."""
-        return tuple(sorted({p.territory for p in self.pointers
-                             if p.territory != self.territory and p.mime_type != "application/pdf"}))
+        return tuple(sorted({p.territory for p in self.pointers if p.territory != self.territory
+                             and p.mime_type != "application/pdf"}))
 
     def signers_for(self, territory: str) -> tuple[x509.Certificate, ...]:
         """The certificates this list's pointers allow to sign ``territory``'s list."""
