@@ -188,7 +188,7 @@ def check_binding(cred: EdcCredential, seal: SealCertificate) -> CheckResult:
     if others:
         names = ", ".join(b.label() for b in others)
         message += f" It issued the credential on behalf of the awarding body {names}; " + (
-            f"its mandate evidence says: \u201c{cred.mandate[0]}\u201d"
+            f"its mandate evidence says: \u201c{_clip(cred.mandate[0])}\u201d"
             if cred.mandate
             else "it carries no mandate evidence."
         )
@@ -294,6 +294,10 @@ def _first(value: Any) -> Mapping[str, Any]:
 
 def _str(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _clip(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def _text(value: Any) -> str | None:

@@ -279,10 +279,12 @@ def _trust(seal: Seal, opts: Options) -> CheckResult:
     if anchor is None or anchor.certificate not in build_path(
         leaf, seal.path[1:], [anchor.certificate], at=seal.signed_at
     ):
-        return failed(
+        # Unknown, not failed: the seal may be genuine, we just cannot say who stands behind
+        # it (the same rule as the legacy XML path and the W3C issuer trust check).
+        return unknown(
             ISSUER_TRUST,
             "Not trusted: the seal's certificate does not come from any trust service on the "
-            "imported EU trusted lists.",
+            "imported EU trusted lists, so who made it cannot be confirmed.",
         )
     source = f"{anchor.service_name} ({anchor.territory} trusted list)"
     as_of = f"trusted as of the list issued on {anchor.list_issue_date.date().isoformat()}"
@@ -344,8 +346,8 @@ def _status(cred: EdcCredential, opts: Options) -> CheckResult:
     if not cred.status_entries:
         return not_applicable(
             STATUS,
-            "EDCs carry no status list, and this one names none: only the seal certificate's "
-            "revocation could be checked (with the seal).",
+            "The issuer gave it no status list (EDCs usually carry none), so it cannot be "
+            "revoked online; the seal certificate's revocation was checked with the seal.",
         )
     from verifier.checks.status import check_status
     from verifier.credential import Credential
