@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests import corpus
 from tests.conftest import NOW
 from verifier.cli import main
 
@@ -110,3 +111,39 @@ def test_demo_runs(tmp_path, capsys):
     out = capsys.readouterr().out
     for expected in ("Verified", "expired", "revoked", "Not genuine", "Could not be fully"):
         assert expected in out
+
+
+LISTS = corpus.CORPUS / "edc" / "trusted-lists"
+needs_lists = pytest.mark.skipif(not (LISTS / "MANIFEST.json").exists(),
+                                 reason="the shared corpus is not on this machine")
+
+
+@needs_lists
+def test_import_trusted_lists_then_verify_a_sealed_edc(tmp_path, home, capsys):
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from verifier.xades import verify_xades
+
+    lotl = LISTS / "eu-lotl-seq370-2025-08-08.xml"
+    # The operator pins the LOTL signer as published in the Official Journal; the test takes
+    # it from the list's own signature.
+    signer = verify_xades(lotl.read_bytes(), now=datetime(2025, 9, 1, tzinfo=UTC))
+    pem = tmp_path / "lotl-signer.pem"
+    pem.write_bytes(signer.signing_certificate.public_bytes(Encoding.PEM))
+    tampered = LISTS / "eu-lotl-seq248-tampered-broken-sig.xml"
+    assert main(["trust", "import-tl", str(tampered), "--lotl-signer", str(pem)]) == 1
+    assert "not imported" in capsys.readouterr().err
+    assert not (home / "trusted-lists.json").exists()
+    code = main(["trust", "import-tl", str(lotl), str(LISTS / "ES-tl-seq174-2025-08-06.xml"),
+                 "--lotl-signer", str(pem)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "seq 370" in out and "ES" in out
+    edc = corpus.CORPUS / "edc" / "elm3-mc-annex1-signed.jsonld"
+    assert main(["verify", str(edc), "--json", "--now", "2026-11-25T00:00:00Z"]) in (0, 1)
+    report = json.loads(capsys.readouterr().out)
+    trust = next(c for c in report["checks"] if c["id"] == "issuer_trust")
+    assert trust["status"] == "passed", trust
+    assert "qualified certificate for e-seal" in trust["message"]

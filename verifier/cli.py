@@ -18,6 +18,9 @@ from verifier.pipeline import verify, verify_presentation
 from verifier.report import Report, Status
 from verifier.summary import LangText
 from verifier.trust import TrustedIssuer, TrustStore
+from verifier.trustlists import TrustedListStore
+
+TRUSTED_LISTS_FILE = "trusted-lists.json"
 
 MAX_FILE = 60 * 1024 * 1024
 _MARK = {
@@ -56,6 +59,12 @@ def _stores(args: argparse.Namespace) -> tuple[TrustStore, DocumentCache]:
     return trust, DocumentCache.open(home / "cache")
 
 
+def _trusted_lists(args: argparse.Namespace) -> TrustedListStore | None:
+    home = Path(args.home) if args.home else data_dir()
+    path = home / TRUSTED_LISTS_FILE
+    return TrustedListStore.from_file(path) if path.exists() else None
+
+
 def print_report(report: Report, *, name: str, out: TextIO | None = None, indent: str = "") -> None:
     """Print a report in plain language, one line per check."""
     out = out or sys.stdout
@@ -75,6 +84,7 @@ def print_report(report: Report, *, name: str, out: TextIO | None = None, indent
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify each file and print its report; exit 0 only when all are verified."""
     trust, cache = _stores(args)
+    lists = _trusted_lists(args)
     now = _now(args.now)
     reports: list[tuple[str, Report]] = []
     for name in args.files:
@@ -95,6 +105,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if args.presentation:
             report = verify_presentation(
                 data,
+                trusted_lists=lists,
                 challenge=args.challenge,
                 domain=args.domain,
                 now=now,
@@ -104,6 +115,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else:
             report = verify(
                 data,
+                trusted_lists=lists,
                 now=now,
                 trust=trust,
                 cache=cache,
@@ -153,6 +165,8 @@ def cmd_trust(args: argparse.Namespace) -> int:
         store.save()
         print(f"removed {args.issuer}")
         return 0
+    if args.trust_cmd == "import-tl":
+        return _import_trusted_lists(args, home)
     if args.trust_cmd == "import-registry":
         try:
             data = json.loads(Path(args.file).read_text("utf-8"))
@@ -164,6 +178,26 @@ def cmd_trust(args: argparse.Namespace) -> int:
         print(f"imported {count} issuers")
         return 0
     raise AssertionError(args.trust_cmd)
+
+
+def _import_trusted_lists(args: argparse.Namespace, home: Path) -> int:
+    """Import EU trusted lists (LOTL first); a bad list changes nothing."""
+    from verifier.tsl.files import import_files, load_certificate
+
+    store_path = home / TRUSTED_LISTS_FILE
+    signer = Path(args.lotl_signer) if args.lotl_signer else None
+    try:
+        summary = import_files([Path(p) for p in args.files], store_path=store_path,
+                               now=datetime.now(UTC), lotl_signer=signer)
+        if signer is not None:  # remember the LOTL signer the operator vouched for
+            store = TrustedListStore.from_file(store_path)
+            store.pin_lotl_signer(load_certificate(signer))
+            store.save()
+    except (OSError, ValueError, TrustListError) as exc:
+        print(f"not imported: {exc}", file=sys.stderr)
+        return 1
+    print(summary)
+    return 0
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -220,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--key", help="a public JWK file to pin for this issuer")
     rm = tsub.add_parser("remove")
     rm.add_argument("issuer")
+    tl = tsub.add_parser("import-tl", help="import EU trusted lists (ETSI TS 119 612 XML)")
+    tl.add_argument("files", nargs="+", help="the EU list of trusted lists and national lists")
+    tl.add_argument("--lotl-signer", help="PEM/DER certificate that signs the EU LOTL (as "
+                    "published in the Official Journal); pinned for later imports")
     imp = tsub.add_parser("import-registry", help="import a DCC issuer registry JSON file")
     imp.add_argument("file")
     imp.add_argument("--name", help="registry name to record")
