@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from verifier.cache import DocumentCache
 from verifier.dates import human
@@ -18,7 +18,6 @@ from verifier.pipeline import verify, verify_presentation
 from verifier.report import Report, Status
 from verifier.summary import LangText
 from verifier.trust import TrustedIssuer, TrustStore
-from verifier.trustlists import TrustedListStore
 
 TRUSTED_LISTS_FILE = "trusted-lists.json"
 
@@ -59,10 +58,14 @@ def _stores(args: argparse.Namespace) -> tuple[TrustStore, DocumentCache]:
     return trust, DocumentCache.open(home / "cache")
 
 
-def _trusted_lists(args: argparse.Namespace) -> TrustedListStore | None:
+def _trusted_lists(args: argparse.Namespace) -> Any:
     home = Path(args.home) if args.home else data_dir()
     path = home / TRUSTED_LISTS_FILE
-    return TrustedListStore.from_file(path) if path.exists() else None
+    if not path.exists():
+        return None
+    from verifier.trustlists import TrustedListStore  # XML/X.509 stack: only when lists exist
+
+    return TrustedListStore.from_file(path)
 
 
 def print_report(report: Report, *, name: str, out: TextIO | None = None, indent: str = "") -> None:
@@ -182,6 +185,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
 
 def _import_trusted_lists(args: argparse.Namespace, home: Path) -> int:
     """Import EU trusted lists (LOTL first); a bad list changes nothing."""
+    from verifier.trustlists import TrustedListStore
     from verifier.tsl.files import import_files, load_certificate
 
     store_path = home / TRUSTED_LISTS_FILE
