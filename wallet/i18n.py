@@ -12,7 +12,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import Babel, get_locale, refresh
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -39,6 +39,8 @@ def select_locale() -> str:
     user = g.get("user")
     if user is not None and user.locale in LOCALES:
         return str(user.locale)
+    if not has_request_context():  # a command or background job: the source language
+        return LOCALES[0]
     chosen = request.cookies.get(COOKIE)
     if chosen in LOCALES:
         return str(chosen)
