@@ -311,6 +311,10 @@ def _png_chunk(ctype: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + ctype + body + struct.pack(">I", zlib.crc32(ctype + body))
 
 
+# Characters XML 1.0 allows (§2.2 Char), so an attribute value stays well-formed.
+_XML_TEXT = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+
+
 def bake_svg(image: bytes, payload: str, *, ob3: bool) -> bytes:
     """Bake ``payload`` into an SVG right after its ``<svg>`` tag (Baking Specification "SVGs:
     Baking"; OB 3.0 §5.3.2): JSON in a CDATA body, a JWS or URL in ``verify``."""
@@ -332,6 +336,8 @@ def bake_svg(image: bytes, payload: str, *, ob3: bool) -> bytes:
         tag = tag[:-1] + f" xmlns:openbadges={quoteattr(ns)}>".encode()
     if payload.lstrip().startswith("{"):
         verify = "" if ob3 else json.loads(payload).get("id", "")
+        if not isinstance(verify, str) or not _XML_TEXT.fullmatch(verify):
+            verify = ""  # an id XML cannot hold; the optional hint is left out
         attr = f" verify={quoteattr(verify)}" if verify else ""
         body = "<![CDATA[" + payload.replace("]]>", "]]]]><![CDATA[>") + "]]>"
         badge = f"<openbadges:{element}{attr}>{body}</openbadges:{element}>"

@@ -61,6 +61,7 @@ from verifier.report import (
     STATUS,
     VALIDITY,
     CheckResult,
+    LazyMapping,
     Outcome,
     Report,
     Status,
@@ -117,7 +118,7 @@ def verify(
 def _dispatch(document: Document, opts: Options, *, unbaked: bool = False) -> Report:
     """Recognise the kind of document and send it down its own steps."""
     # Baked badge images (Open Badges Baking): unbake, then verify what was inside.
-    if isinstance(document, bytes) and not unbaked:
+    if isinstance(document, bytes) and not unbaked and _maybe_image(document):
         from verifier import baking
 
         if baking.is_image(document):
@@ -138,10 +139,11 @@ def _dispatch(document: Document, opts: Options, *, unbaked: bool = False) -> Re
             value = load_json(document)  # parsed once; the raw text is kept for seals
         except VerificationError as exc:
             return _unreadable("credential", exc, opts)
-    from verifier.edc.pipeline import looks_like_edc, verify_edc
+    if _maybe_jws_json(value):
+        from verifier.edc.pipeline import looks_like_edc, verify_edc
 
-    if looks_like_edc(value):
-        return verify_edc(document, opts)
+        if looks_like_edc(value):
+            return verify_edc(document, opts)
     # Open Badges 2.0 (hosted or signed assertions).
     from verifier.ob2 import looks_like_ob2, verify_ob2
 
@@ -155,6 +157,18 @@ def _dispatch(document: Document, opts: Options, *, unbaked: bool = False) -> Re
     if isinstance(parsed, Presentation) or _is_sd_jwt_presentation(parsed):
         return _presentation(parsed, opts)
     return _credential(parsed, opts)
+
+
+def _maybe_image(data: bytes) -> bool:
+    """A cheap first look, so the image code is loaded only for images."""
+    head = data[:4096].lstrip()
+    return head.startswith((b"\x89PNG", b"\xff\xd8", b"GIF8", b"RIFF")) or b"<svg" in head
+
+
+def _maybe_jws_json(value: Any) -> bool:
+    """A cheap first look for a JWS JSON serialization, so the seal code loads only for seals."""
+    return isinstance(value, Mapping) and "payload" in value and (
+        "signatures" in value or "signature" in value)
 
 
 def verify_credential(
@@ -408,7 +422,7 @@ def _report(
         checks=ordered(check_ids, results),
         checked_at=opts.now,
         credentials=nested,
-        summary=summarize(cred) if cred is not None else {},
+        summary=LazyMapping(lambda: summarize(cred)) if cred is not None else {},
     )
 
 

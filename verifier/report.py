@@ -7,7 +7,7 @@ report has no truth value: write ``report.verified``, not ``if report``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -216,3 +216,32 @@ def ordered(
 ) -> tuple[CheckResult, ...]:
     """Return the results in the fixed order of ``check_ids`` (every id must be present)."""
     return tuple(results[i] for i in check_ids)
+
+
+class LazyMapping(Mapping[str, Any]):
+    """A read-only mapping made on first use: a report's summary costs as much as the checks
+    that matter, and callers that only want the verdict never read it."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], Mapping[str, Any]]) -> None:
+        self._make: Callable[[], Mapping[str, Any]] | None = make
+        self._value: Mapping[str, Any] | None = None
+
+    def _get(self) -> Mapping[str, Any]:
+        if self._value is None:
+            assert self._make is not None
+            self._value, self._make = self._make(), None
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return repr(dict(self._get()))
