@@ -29,6 +29,8 @@ from verifier.cache import DocumentCache
 from verifier.checks import (
     Options,
     failed,
+    fill_unknown,
+    guard,
     not_applicable,
     passed,
     result_for_error,
@@ -67,7 +69,7 @@ from verifier.report import (
     Status,
     ordered,
 )
-from verifier.summary import summarize
+from verifier.summary import LangText, summarize
 from verifier.trust import TrustStore
 
 MAX_NESTING = 3
@@ -213,7 +215,6 @@ def verify_presentation(
                 "This is a credential on its own, not a presentation signed by its holder."
             ),
             opts,
-            fail=True,
         )
     return _presentation(parsed, opts)
 
@@ -238,33 +239,32 @@ def _credential_checks(cred: Credential, opts: Options) -> Report:
     results: dict[str, CheckResult] = {}
     nested: tuple[Report, ...] = ()
     # 1. Format
-    try:
-        results[FORMAT] = check_jsonld(cred.document, cred.format, cred.version)
-    except VerificationError as exc:
-        results[FORMAT] = result_for_error(FORMAT, exc)
+    results[FORMAT] = guard(
+        FORMAT, lambda: check_jsonld(cred.document, cred.format, cred.version)
+    )
     if results[FORMAT].status is not Status.PASSED:
         reason = "Not checked: the document could not be read as a valid credential."
-        for check_id in CREDENTIAL_CHECKS[1:]:
-            results[check_id] = unknown(check_id, reason)
+        fill_unknown(results, CREDENTIAL_CHECKS, reason)
         return _report("credential", cred.format, results, opts, cred)
     # 2. Proof and 3. issuer binding
     proof = check_credential_proof(cred, opts)
     results[PROOF], results[ISSUER_BINDING] = proof.proof, proof.binding
     if proof.proof.status is Status.FAILED:
         reason = "Not checked: the signature failed, so the contents cannot be trusted."
-        for check_id in (ISSUER_TRUST, VALIDITY, STATUS, SCHEMA, NESTED):
-            results[check_id] = unknown(check_id, reason)
+        fill_unknown(results, CREDENTIAL_CHECKS, reason)
         return _report("credential", cred.format, results, opts, cred)
     # 4. Issuer trust
-    results[ISSUER_TRUST] = check_issuer_trust(cred.issuer_id, _name(cred.issuer), opts)
+    results[ISSUER_TRUST] = check_issuer_trust(
+        cred.issuer_id, LangText.of(cred.issuer.get("name")).pick() or None, opts
+    )
     # 5. Validity period
-    results[VALIDITY] = _guard(VALIDITY, lambda: check_validity(cred, opts))
+    results[VALIDITY] = guard(VALIDITY, lambda: check_validity(cred, opts))
     # 6. Status
-    results[STATUS] = _guard(
+    results[STATUS] = guard(
         STATUS, lambda: check_status(cred, opts, verify_status_list_credential)
     )
     # 7. Schema
-    results[SCHEMA] = _guard(SCHEMA, lambda: check_schema(cred, opts))
+    results[SCHEMA] = guard(SCHEMA, lambda: check_schema(cred, opts))
     # 8. Nested credentials
     results[NESTED], nested = _nested(cred, opts)
     return _report("credential", cred.format, results, opts, cred, nested)
@@ -317,14 +317,8 @@ def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
     results: dict[str, CheckResult] = {}
     creds = tuple(c for c in pres.credentials if isinstance(c, Credential))
     # 1. Format
-    try:
-        results[FORMAT] = check_jsonld(
-            pres.document,
-            pres.format,
-            "2.0" if "ns/credentials/v2" in str(pres.document.get("@context")) else "1.1",
-        )
-    except VerificationError as exc:
-        results[FORMAT] = result_for_error(FORMAT, exc)
+    version = "2.0" if "ns/credentials/v2" in str(pres.document.get("@context")) else "1.1"
+    results[FORMAT] = guard(FORMAT, lambda: check_jsonld(pres.document, pres.format, version))
     # 2. Holder proof
     if pres.format == "ldp_vp":
         outcome = ld_proof(
@@ -381,27 +375,12 @@ def _holder_proof(proof: CheckResult, binding: CheckResult) -> CheckResult:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _guard(check_id: str, run: Any) -> CheckResult:
-    try:
-        return run()
-    except VerificationError as exc:
-        return result_for_error(check_id, exc)
 
 
-def _name(issuer: Mapping[str, Any]) -> str | None:
-    name = issuer.get("name")
-    if isinstance(name, str):
-        return name
-    if isinstance(name, Mapping):  # a language map
-        return next((v for v in name.values() if isinstance(v, str)), None)
-    return None
-
-
-def _unreadable(kind: str, error: VerificationError, opts: Options, *, fail: bool = True) -> Report:
+def _unreadable(kind: str, error: VerificationError, opts: Options) -> Report:
     check_ids = CREDENTIAL_CHECKS if kind == "credential" else PRESENTATION_CHECKS
-    results = {FORMAT: result_for_error(FORMAT, error) if fail else unknown(FORMAT, error.message)}
-    for check_id in check_ids[1:]:
-        results[check_id] = unknown(check_id, "Not checked: the document could not be read.")
+    results = {FORMAT: result_for_error(FORMAT, error)}
+    fill_unknown(results, check_ids, "Not checked: the document could not be read.")
     return Report(
         kind=kind, format="unknown", checks=ordered(check_ids, results), checked_at=opts.now
     )

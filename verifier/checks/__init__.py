@@ -5,11 +5,18 @@ answers it can give and raises a :mod:`verifier.errors` exception for data probl
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from verifier.cache import DocumentCache
+from verifier.errors import (
+    DocumentNotCached,
+    KeyNotFound,
+    UnsupportedProof,
+    VerificationError,
+)
 from verifier.report import CheckResult, Status
 from verifier.trust import TrustStore
 
@@ -58,13 +65,6 @@ def not_applicable(check_id: str, message: str, **kw: object) -> CheckResult:
 def result_for_error(check_id: str, error: Exception) -> CheckResult:
     """Turn a data problem into a check result: could-not-check errors are ``unknown``,
     everything else ``failed``.  This mapping is the only one in the engine."""
-    from verifier.errors import (
-        DocumentNotCached,
-        KeyNotFound,
-        UnsupportedProof,
-        VerificationError,
-    )
-
     if not isinstance(error, VerificationError):
         raise TypeError(f"not a data problem: {error!r}")
     status = (
@@ -73,3 +73,20 @@ def result_for_error(check_id: str, error: Exception) -> CheckResult:
         else Status.FAILED
     )
     return CheckResult(check_id, status, error.message, detail=error.detail)
+
+
+def guard(check_id: str, run: Callable[[], CheckResult]) -> CheckResult:
+    """Run one check; a data problem it raises becomes its result (:func:`result_for_error`)."""
+    try:
+        return run()
+    except VerificationError as exc:
+        return result_for_error(check_id, exc)
+
+
+def fill_unknown(
+    results: dict[str, CheckResult], check_ids: Iterable[str], reason: str
+) -> dict[str, CheckResult]:
+    """Mark each of ``check_ids`` not made yet as ``unknown`` because of ``reason``."""
+    for check_id in check_ids:
+        results.setdefault(check_id, unknown(check_id, reason))
+    return results

@@ -27,7 +27,15 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
-from verifier.checks import Options, failed, not_applicable, passed, result_for_error, unknown
+from verifier.checks import (
+    Options,
+    failed,
+    fill_unknown,
+    not_applicable,
+    passed,
+    result_for_error,
+    unknown,
+)
 from verifier.dates import parse_datetime
 from verifier.errors import MalformedDocument, VerificationError
 from verifier.report import (
@@ -317,9 +325,7 @@ def _summary(cred: etree._Element, seal: XadesResult | None) -> dict[str, str]:
 def _rest_unknown(
     results: dict[str, CheckResult], reason: str, opts: Options, summary: dict[str, str]
 ) -> Report:
-    for check_id in CREDENTIAL_CHECKS:
-        results.setdefault(check_id, unknown(check_id, reason))
-    return _report(results, opts, summary)
+    return _report(fill_unknown(results, CREDENTIAL_CHECKS, reason), opts, summary)
 
 
 def _report(results: dict[str, CheckResult], opts: Options, summary: dict[str, str]) -> Report:

@@ -28,7 +28,16 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
-from verifier.checks import Options, failed, not_applicable, passed, result_for_error, unknown
+from verifier.checks import (
+    Options,
+    failed,
+    fill_unknown,
+    guard,
+    not_applicable,
+    passed,
+    result_for_error,
+    unknown,
+)
 from verifier.dates import human
 from verifier.edc.certs import SealCertificate, build_path, check_path, describe, invalid_at
 from verifier.edc.elm import EDC_TYPE, EdcCredential, check_binding
@@ -141,7 +150,12 @@ def verify_edc(data: bytes | str | Mapping[str, Any], opts: Options) -> Report:
         signature = JadesSignature.from_json(data)
     except VerificationError as exc:
         results[FORMAT] = result_for_error(FORMAT, exc)
-        return _report(_rest(results, "Not checked: the document could not be read."), opts)
+        return _report(
+            fill_unknown(
+                results, CREDENTIAL_CHECKS, "Not checked: the document could not be read."
+            ),
+            opts,
+        )
     cred: EdcCredential | None = None
     try:
         cred = EdcCredential.from_payload(load_json(signature.payload, what="sealed credential"))
@@ -157,7 +171,11 @@ def verify_edc(data: bytes | str | Mapping[str, Any], opts: Options) -> Report:
     if seal is None or cred is None:
         why = "the seal could not be verified" if seal is None else "the credential is unreadable"
         return _report(
-            _rest(results, f"Not checked: {why}, so its contents cannot be trusted."),
+            fill_unknown(
+                results,
+                CREDENTIAL_CHECKS,
+                f"Not checked: {why}, so its contents cannot be trusted.",
+            ),
             opts,
             cred,
             seal,
@@ -165,11 +183,11 @@ def verify_edc(data: bytes | str | Mapping[str, Any], opts: Options) -> Report:
     # 3. Issuer binding
     results[ISSUER_BINDING] = check_binding(cred, seal.holder)
     # 4. Issuer trust
-    results[ISSUER_TRUST] = _guard(ISSUER_TRUST, lambda: _trust(seal, opts))
+    results[ISSUER_TRUST] = guard(ISSUER_TRUST, lambda: _trust(seal, opts))
     # 5. Validity
     results[VALIDITY] = _validity(cred, seal, opts)
     # 6. Status
-    results[STATUS] = _guard(STATUS, lambda: _status(cred, opts))
+    results[STATUS] = guard(STATUS, lambda: _status(cred, opts))
     # 7. Schema
     results[SCHEMA] = not_applicable(
         SCHEMA,
@@ -400,19 +418,6 @@ def _concept(uri: str, label: str, scheme: str) -> dict[str, Any]:
         "inScheme": {"id": f"{_SNB}{scheme}/25831c2", "type": "ConceptScheme"},
         "prefLabel": {"en": label},
     }
-
-
-def _guard(check_id: str, run: Any) -> CheckResult:
-    try:
-        return run()
-    except VerificationError as exc:
-        return result_for_error(check_id, exc)
-
-
-def _rest(results: dict[str, CheckResult], reason: str) -> dict[str, CheckResult]:
-    for check_id in CREDENTIAL_CHECKS:
-        results.setdefault(check_id, unknown(check_id, reason))
-    return results
 
 
 def _report(

@@ -19,17 +19,17 @@ fails, the checks of the contents are ``unknown``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from verifier import summary
 from verifier.checks import (
     Options,
     failed,
+    fill_unknown,
+    guard,
     not_applicable,
     passed,
     result_for_error,
-    unknown,
 )
 from verifier.checks.issuer import check_issuer_trust
 from verifier.errors import VerificationError
@@ -43,6 +43,7 @@ from verifier.ob2.assertion import (
     linked,
 )
 from verifier.ob2.recipient import describe
+from verifier.ob_summary import summarize_ob2
 from verifier.report import (
     CREDENTIAL_CHECKS,
     FORMAT,
@@ -87,8 +88,8 @@ def verify_ob2(value: str | bytes | Mapping[str, Any], opts: Options) -> Report:
         return _skipped(badge.format, results, CREDENTIAL_CHECKS[1:], opts, shown, "Not checked: "
                         "the badge is not a well-formed Open Badges 2.0 assertion.")
     # 2. Proof and 3. issuer binding
-    results[PROOF] = _guard(PROOF, lambda: checks.check_proof(badge, issuer, opts))
-    results[ISSUER_BINDING] = _guard(ISSUER_BINDING,
+    results[PROOF] = guard(PROOF, lambda: checks.check_proof(badge, issuer, opts))
+    results[ISSUER_BINDING] = guard(ISSUER_BINDING,
                                      lambda: checks.check_binding(badge, issuer, opts))
     if results[PROOF].status is Status.FAILED:
         return _skipped(badge.format, results, (ISSUER_TRUST, VALIDITY, STATUS, SCHEMA, NESTED),
@@ -99,7 +100,7 @@ def verify_ob2(value: str | bytes | Mapping[str, Any], opts: Options) -> Report:
     # 5. Validity
     results[VALIDITY] = checks.check_validity(badge, opts)
     # 6. Status
-    results[STATUS] = _guard(STATUS, lambda: checks.check_status(badge, issuer, opts))
+    results[STATUS] = guard(STATUS, lambda: checks.check_status(badge, issuer, opts))
     # 7. Schema and 8. nested credentials
     results[SCHEMA] = not_applicable(SCHEMA, "Open Badges 2.0 badges have no credential schema.")
     results[NESTED] = not_applicable(NESTED, "It contains no other credentials.")
@@ -135,12 +136,6 @@ def verify_revocation_list(document: Mapping[str, Any], opts: Options) -> Report
     return _report("ob2_revocation_list", results, opts, {"revoked_count": len(entries)})
 
 
-def _guard(check_id: str, run: Callable[[], CheckResult]) -> CheckResult:
-    try:
-        return run()
-    except VerificationError as exc:
-        return result_for_error(check_id, exc)
-
 
 def _summary(badge: Assertion, badge_class: Linked, issuer: Linked,
              opts: Options) -> dict[str, Any]:
@@ -154,18 +149,8 @@ def _summary(badge: Assertion, badge_class: Linked, issuer: Linked,
         changed = checks.differences(badge.document, copy) if copy is not None else []
         if copy is not None and not set(changed) & checks.AWARD_PROPERTIES:
             document = copy
-    summarize = getattr(summary, "summarize_ob2", None)
-    if summarize is None:
-        try:
-            from verifier.ob_summary import summarize_ob2 as summarize
-        except ImportError:
-            summarize = None
     shown: Any = badge_class.document if badge_class.document is not None else badge.badge
-    if summarize is not None:
-        out = dict(summarize(document, shown, issuer.document))
-    else:  # the shared summary model is not there: say the least a person needs
-        out = {"data_model": "ob2", "issued": document.get("issuedOn"),
-               "title": shown.get("name") if isinstance(shown, Mapping) else None}
+    out = dict(summarize_ob2(document, shown, issuer.document))
     out["recipient"] = describe(badge.recipient, opts.recipient_identities)
     if changed:
         out["differs_from_hosted_copy"] = changed
@@ -174,9 +159,7 @@ def _summary(badge: Assertion, badge_class: Linked, issuer: Linked,
 
 def _skipped(fmt: str, results: dict[str, CheckResult], check_ids: tuple[str, ...],
              opts: Options, shown: Mapping[str, Any], reason: str) -> Report:
-    for check_id in check_ids:
-        results[check_id] = unknown(check_id, reason)
-    return _report(fmt, results, opts, shown)
+    return _report(fmt, fill_unknown(results, check_ids, reason), opts, shown)
 
 
 def _report(fmt: str, results: dict[str, CheckResult], opts: Options,
