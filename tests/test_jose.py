@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from tests import corpus
 from verifier import multiformats as mf
+from verifier.dates import from_numeric_date
 from verifier.errors import MalformedDocument, ProofInvalid, UnsupportedProof, VerificationError
 from verifier.keys import jwk_to_public_key, public_key_to_jwk
 from verifier.suites import jose
 from verifier.suites.jose import CompactJws, jwt_claims, sign_jws, verify_jws
-from verifier.suites.vc_jwt import numeric_date
 
 ED25519 = ed25519.Ed25519PrivateKey.generate()
 P256 = ec.generate_private_key(ec.SECP256R1())
@@ -484,7 +484,7 @@ def test_vc_claim_jwts_map_their_registered_claims(rel):
     assert credential["id"] == registered["jti"]
     assert credential["credentialSubject"]["id"] == registered["sub"]
     assert credential["issuanceDate"].startswith(
-        numeric_date(registered["nbf"], "nbf").strftime("%Y-%m-%dT%H:%M:%S"))
+        from_numeric_date(registered["nbf"], field="nbf").strftime("%Y-%m-%dT%H:%M:%S"))
 
 
 @pytest.mark.parametrize(("rel", "kind", "types"), [

@@ -68,10 +68,10 @@ def _check_depth(text: str) -> None:
 
 
 def as_list(value: Any) -> list[Any]:
-    """``value`` as a list (``None`` → empty)."""
+    """A JSON(-LD) value that may be one item or many, as a new list (``None`` → empty)."""
     if value is None:
         return []
-    return value if isinstance(value, list) else [value]
+    return list(value) if isinstance(value, list) else [value]
 
 
 def _types(doc: Mapping[str, Any]) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 
@@ -31,13 +32,13 @@ def parse_datetime(value: object, *, field: str) -> datetime:
 
 
 def from_numeric_date(value: object, *, field: str) -> datetime:
-    """Parse a JWT NumericDate (seconds since the epoch)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """The aware UTC datetime of a JWT NumericDate (RFC 7519 §2, seconds since the epoch)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise MalformedDocument(f"The JWT claim {field} is not a number of seconds.")
     try:
         return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError) as exc:
-        raise MalformedDocument(f"The JWT claim {field} is out of range.") from exc
+    except (OverflowError, OSError, ValueError):
+        raise MalformedDocument(f"The JWT claim {field} is not a representable date.") from None
 
 
 def resolve_now(now: datetime | None) -> datetime:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from verifier.cache import DocumentCache
+from verifier.credential import as_list
 from verifier.errors import KeyNotFound
 from verifier.keys import did_web_url
 
@@ -228,8 +229,8 @@ def urls_to_refresh(document: Mapping[str, Any]) -> list[str]:
 def _collect(doc: Mapping[str, Any], found: list[str], *, depth: int) -> None:
     if depth > 3:
         return
-    types = set(_list(doc.get("type", doc.get("@type"))))
-    for entry in _list(doc.get("credentialStatus")):  # VCDM §4.10; Bitstring Status List §2.1
+    types = set(as_list(doc.get("type", doc.get("@type"))))
+    for entry in as_list(doc.get("credentialStatus")):  # VCDM §4.10; Bitstring Status List §2.1
         if isinstance(entry, Mapping):
             found += _strs(entry.get("statusListCredential"))
             if entry.get("type") == "1EdTechRevocationList":
@@ -238,11 +239,11 @@ def _collect(doc: Mapping[str, Any], found: list[str], *, depth: int) -> None:
     issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
     if isinstance(issuer_id, str) and issuer_id.startswith("did:web:"):
         found.append(issuer_id.split("#", 1)[0])
-    for proof in _list(doc.get("proof")):
+    for proof in as_list(doc.get("proof")):
         if isinstance(proof, Mapping):
             found += [_document_of(vm) for vm in _strs(proof.get("verificationMethod"))
                       if vm.startswith(("did:web:", "https://", "http://"))]
-    for schema in _list(doc.get("credentialSchema")):  # VCDM §4.11
+    for schema in as_list(doc.get("credentialSchema")):  # VCDM §4.11
         if isinstance(schema, Mapping):
             found += _strs(schema.get("id"))
     # Open Badges 2.0 hosted and signed badges (OB 2.0 §Verification), followed link by link.
@@ -257,10 +258,10 @@ def _collect(doc: Mapping[str, Any], found: list[str], *, depth: int) -> None:
         found.append(issuer)
     if types & {"Issuer", "Profile"} and "@context" in doc:
         found += _strs(doc.get("revocationList")) + _strs(doc.get("publicKey"))
-    nested = _list(doc.get("verifiableCredential"))
-    for subject in _list(doc.get("credentialSubject")):
+    nested = as_list(doc.get("verifiableCredential"))
+    for subject in as_list(doc.get("credentialSubject")):
         if isinstance(subject, Mapping):
-            nested += _list(subject.get("verifiableCredential"))
+            nested += as_list(subject.get("verifiableCredential"))
     for inner in nested:
         if isinstance(inner, Mapping):
             _collect(inner, found, depth=depth + 1)
@@ -270,9 +271,5 @@ def _document_of(vm: str) -> str:
     return vm.split("#", 1)[0]
 
 
-def _list(value: Any) -> list[Any]:
-    return [] if value is None else value if isinstance(value, list) else [value]
-
-
 def _strs(value: Any) -> list[str]:
-    return [v for v in _list(value) if isinstance(v, str) and ":" in v]
+    return [v for v in as_list(value) if isinstance(v, str) and ":" in v]

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from verifier import multiformats as mf
 from verifier.cache import DocumentCache
+from verifier.credential import as_list
 from verifier.dates import human, parse_datetime
 from verifier.errors import DocumentNotCached, MalformedDocument, StatusListError
 from verifier.suites.jose import CompactJws, decode_json
@@ -38,11 +39,6 @@ _HEX = re.compile(r"[0-9a-fA-F]+")
 def fetched_note(when: datetime | None) -> str:
     """``last fetched on <date>`` or ``last fetched: never``, for a check's message."""
     return f"last fetched on {human(when)}" if when else "last fetched: never"
-
-
-def as_list(value: Any) -> list[Any]:
-    """A JSON-LD value that may be one item or many, as a list."""
-    return [] if value is None else list(value) if isinstance(value, list) else [value]
 
 
 def is_compact_jws(value: Any) -> bool:

@@ -13,6 +13,7 @@ from verifier import keys
 from verifier.checks import Options, failed, not_applicable, passed, unknown
 from verifier.checks.issuer import check_issuer_trust
 from verifier.checks.validity import CLOCK_SKEW
+from verifier.credential import as_list
 from verifier.dates import human
 from verifier.errors import (
     DocumentNotCached,
@@ -24,7 +25,6 @@ from verifier.errors import (
 from verifier.ob2.assertion import (
     Assertion,
     Linked,
-    as_list,
     check_badge_class,
     check_issuer,
     fetched_note,

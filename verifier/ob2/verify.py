@@ -32,12 +32,12 @@ from verifier.checks import (
     result_for_error,
 )
 from verifier.checks.issuer import check_issuer_trust
+from verifier.credential import as_list
 from verifier.errors import VerificationError
 from verifier.ob2 import checks
 from verifier.ob2.assertion import (
     Assertion,
     Linked,
-    as_list,
     is_compact_jws,
     is_web_url,
     linked,

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 
 from verifier import documents
 from verifier import multiformats as mf
+from verifier.credential import as_list
 from verifier.errors import MalformedDocument, ProofInvalid, UnsupportedProof
 from verifier.keys import PrivateKey, PublicKey, key_type
 
@@ -156,15 +157,11 @@ def document_in_proof_context(document: dict[str, Any], proof: dict[str, Any]) -
     (VC DI EdDSA §3.2.2 and §3.3.2 step "If proofOptions.@context exists")."""
     if "@context" not in proof:
         return document
-    wanted, have = _as_list(proof["@context"]), _as_list(document.get("@context"))
+    wanted, have = as_list(proof["@context"]), as_list(document.get("@context"))
     if have[:len(wanted)] != wanted:
         raise ProofInvalid("The proof's @context does not match the start of the document's "
                            "@context: the document was changed after signing.")
     return {**document, "@context": copy.deepcopy(proof["@context"])}
-
-
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list) else [] if value is None else [value]
 
 
 def check_key(suite_name: str, kinds: tuple[str, ...], key: PublicKey | PrivateKey) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from verifier.dates import from_numeric_date
 from verifier.errors import KeyNotFound, MalformedDocument, ProofInvalid
 from verifier.keys import KeyPair, PrivateKey, PublicKey, jwk_to_public_key, public_key_to_jwk
 from verifier.suites.jose import (
@@ -36,7 +37,6 @@ from verifier.suites.sd_jwt_disclosures import (
     process,
     sd_hash,
 )
-from verifier.suites.vc_jwt import numeric_date
 
 SD_JWT_VC_TYPES = ("dc+sd-jwt", "vc+sd-jwt")
 KB_JWT_TYPE = "kb+jwt"
@@ -163,7 +163,7 @@ def verify_key_binding(sd: SdJwt, holder_key: PublicKey | None, *, nonce: str | 
                                                          and audience in aud)):
         raise ProofInvalid("The key binding JWT was made for another verifier (aud differs).")
     # 5. It was made recently, and not in the future.
-    issued = numeric_date(claims["iat"], "iat")
+    issued = from_numeric_date(claims["iat"], field="iat")
     if issued > now + leeway:
         raise ProofInvalid(f"The key binding JWT claims to be made at {issued:%Y-%m-%d %H:%M} "
                            "UTC, which is in the future.")

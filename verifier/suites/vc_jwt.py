@@ -17,6 +17,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
+from verifier.dates import from_numeric_date
 from verifier.errors import MalformedDocument
 
 #: JWT registered claims (RFC 7519 §4.1) and the confirmation claim (RFC 7800).
@@ -42,22 +43,12 @@ def _check_typ(typ: str | None, kind: str, wrapped: bool) -> None:
                                 "VC-JOSE-COSE forbids (its payload is the document itself).")
 
 
-def numeric_date(value: Any, claim: str) -> datetime:
-    """The aware UTC datetime of a JWT NumericDate (RFC 7519 §2); ``MalformedDocument`` if none."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise MalformedDocument(f"The JWT claim {claim} is not a number of seconds.")
-    try:
-        return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError):
-        raise MalformedDocument(f"The JWT claim {claim} is not a representable date.") from None
-
-
 def registered_claims(claims: dict[str, Any]) -> dict[str, Any]:
     """The registered claims present in ``claims``, each checked for its JSON type."""
     found = {name: claims[name] for name in REGISTERED_CLAIMS if name in claims}
     for name in _DATE_CLAIMS:
         if name in found:
-            numeric_date(found[name], name)
+            from_numeric_date(found[name], field=name)
     for name in _STRING_CLAIMS:
         if name in found and not isinstance(found[name], str):
             raise MalformedDocument(f"The JWT claim {name} is not a string.")
@@ -69,7 +60,7 @@ def registered_claims(claims: dict[str, Any]) -> dict[str, Any]:
 
 
 def _xsd(value: Any, claim: str) -> str:
-    return numeric_date(value, claim).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return from_numeric_date(value, field=claim).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _same_instant(text: Any, value: Any, claim: str, prop: str) -> bool:
@@ -82,7 +73,8 @@ def _same_instant(text: Any, value: Any, claim: str, prop: str) -> bool:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     # NumericDate counts whole seconds in practice; a fraction in the property is not a conflict.
-    return math.floor(moment.timestamp()) == math.floor(numeric_date(value, claim).timestamp())
+    claimed = from_numeric_date(value, field=claim)
+    return math.floor(moment.timestamp()) == math.floor(claimed.timestamp())
 
 
 def _conflict(claim: str, prop: str) -> MalformedDocument:
