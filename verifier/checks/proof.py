@@ -19,11 +19,6 @@ from verifier.errors import KeyNotFound, MalformedDocument, VerificationError
 from verifier.keys import VerificationMethod
 from verifier.report import ISSUER_BINDING, PROOF, CheckResult, Status
 
-#: Embedded proof types :mod:`verifier.suites` implements.
-PROOF_TYPES = frozenset(
-    {"DataIntegrityProof", "Ed25519Signature2020", "JsonWebSignature2020", "Ed25519Signature2018"}
-)
-
 
 @dataclass(frozen=True)
 class ProofOutcome:
@@ -57,23 +52,8 @@ def ld_proof(
             failed(PROOF, "It carries no signature or seal, so anyone could have written it."),
             unknown(ISSUER_BINDING, f"Without a signature nothing ties it to the {who}."),
         )
-    # Proofs of a type this verifier does not implement cannot be checked either way; they
-    # make the result unknown (every proof of a set must verify), never failed.
-    all_raw = document["proof"] if isinstance(document["proof"], list) else [document["proof"]]
-    foreign = [p for p in all_raw if isinstance(p, dict) and p.get("type") not in PROOF_TYPES]
-    results: list[CheckResult] = [
-        unknown(PROOF, f"A proof of type {p.get('type')!r} is not one this verifier can check.")
-        for p in foreign
-    ]
-    bindings: list[CheckResult] = [
-        unknown(ISSUER_BINDING, f"A proof of an unsupported type cannot be tied to the {who}.")
-        for _ in foreign
-    ]
-    if foreign:
-        kept = [p for p in all_raw if p not in foreign]
-        document = {**document, "proof": kept}
-        if not kept:
-            return ProofOutcome(results[0], bindings[0])
+    results: list[CheckResult] = []
+    bindings: list[CheckResult] = []
     try:
         checks, unsigned = suites.extract_proofs(document)
     except VerificationError as exc:
@@ -82,6 +62,8 @@ def ld_proof(
     methods: list[VerificationMethod] = []
     for check in checks:
         try:
+            # A proof of a type no suite here implements is "cannot check", before any key.
+            suites.check_supported(check.proof)
             method = _resolve_or_fragment(check.verification_method_id, opts)
             suites.verify_proof(unsigned, check.proof, method.public_key, all_proofs=raw_proofs)
         except VerificationError as exc:
@@ -120,7 +102,7 @@ def ld_proof(
         )
         methods.append(method)
         bindings.append(_bind(method, check.purpose, expected_purpose, controller, who))
-    count = len(checks) + len(foreign)
+    count = len(checks)
     return ProofOutcome(
         _combine(PROOF, results, count),
         _combine(ISSUER_BINDING, bindings, count),

@@ -13,6 +13,12 @@ The Linked-Data API, parse then verify::
 and to sign: ``sign(document, keypair, cryptosuite="eddsa-rdfc-2022", created=now)``.
 """
 
-from verifier.suites.proofs import ProofCheck, extract_proofs, sign, verify_proof
+from verifier.suites.proofs import (
+    ProofCheck,
+    check_supported,
+    extract_proofs,
+    sign,
+    verify_proof,
+)
 
-__all__ = ["ProofCheck", "extract_proofs", "sign", "verify_proof"]
+__all__ = ["ProofCheck", "check_supported", "extract_proofs", "sign", "verify_proof"]

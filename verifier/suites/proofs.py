@@ -139,6 +139,16 @@ def chain_input(document: dict[str, Any], previous: tuple[str, ...],
     return {**document, "proof": [copy.deepcopy(by_id[ref]) for ref in previous]}
 
 
+def check_supported(proof: dict[str, Any]) -> None:
+    """Raise ``UnsupportedProof`` when no suite here implements ``proof``'s type or cryptosuite,
+    so a caller can say "cannot check" before looking for any key."""
+    if _VERIFIERS.get(str(proof.get("type"))) is None:
+        raise UnsupportedProof(f"Proofs of type {proof.get('type')} are not supported "
+                               f"(supported: {', '.join(_VERIFIERS)}).")
+    if proof.get("type") == data_integrity.PROOF_TYPE:
+        data_integrity.cryptosuite_of(proof)
+
+
 def verify_proof(document_without_proof: dict[str, Any], proof: dict[str, Any], key: PublicKey,
                  *, all_proofs: list[dict[str, Any]], safe: bool = True) -> None:
     """Verify one proof of a proof set or chain with ``key`` (VC Data Integrity §4.4 "Verify
@@ -149,10 +159,8 @@ def verify_proof(document_without_proof: dict[str, Any], proof: dict[str, Any], 
     if "proof" in document_without_proof:
         raise ValueError("pass the document without its proof (see extract_proofs)")
     check = _parse_proof(proof, 0, 1)
-    verifier = _VERIFIERS.get(str(proof["type"]))
-    if verifier is None:
-        raise UnsupportedProof(f"Proofs of type {proof['type']} are not supported (supported: "
-                               f"{', '.join(_VERIFIERS)}).")
+    check_supported(proof)
+    verifier = _VERIFIERS[str(proof["type"])]
     document = chain_input(document_without_proof, check.previous_proof, all_proofs)
     verifier(document, proof, key, safe=safe)
 
