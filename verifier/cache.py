@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from verifier.files import atomic_write
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class DocumentCache:
     ) -> None:
         self._docs: dict[str, CachedDocument] = dict(documents or {})
         self._path = path
+        # The folder's index: url -> {file, fetched_at, content_type, sha256}.  Bodies are
+        # read on first use, so opening a large cache costs one small file, not all of them.
+        self._index: dict[str, dict[str, str]] = {}
 
     # -- presets ---------------------------------------------------------------------------
     @classmethod
@@ -50,20 +54,11 @@ class DocumentCache:
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> DocumentCache:
         """Open (or create) a cache folder."""
-        folder = Path(path)
-        docs: dict[str, CachedDocument] = {}
-        index_file = folder / "index.json"
+        cache = cls(path=Path(path))
+        index_file = cache._folder / "index.json"
         if index_file.exists():
-            index = json.loads(index_file.read_text("utf-8"))
-            for url, entry in index.items():
-                body = (folder / entry["file"]).read_bytes()
-                docs[url] = CachedDocument(
-                    url=url,
-                    body=body,
-                    fetched_at=datetime.fromisoformat(entry["fetched_at"]),
-                    content_type=entry.get("content_type", "application/json"),
-                )
-        return cls(docs, path=folder)
+            cache._index = json.loads(index_file.read_text("utf-8"))
+        return cache
 
     @classmethod
     def from_url_map(
@@ -81,19 +76,45 @@ class DocumentCache:
     # -- reading ---------------------------------------------------------------------------
     def get(self, url: str) -> CachedDocument | None:
         """The cached document for ``url``, or ``None``; a fragment is ignored."""
-        doc = self._docs.get(url)
+        doc = self._load(url)
         if doc is None and "#" in url:
-            doc = self._docs.get(url.split("#", 1)[0])
+            doc = self._load(url.split("#", 1)[0])
+        return doc
+
+    def _load(self, url: str) -> CachedDocument | None:
+        doc = self._docs.get(url)
+        entry = self._index.get(url) if doc is None else None
+        if entry is not None:
+            doc = CachedDocument(
+                url=url,
+                body=(self._folder / entry["file"]).read_bytes(),
+                fetched_at=datetime.fromisoformat(entry["fetched_at"]),
+                content_type=entry.get("content_type", "application/json"),
+            )
+            self._docs[url] = doc
         return doc
 
     def __contains__(self, url: object) -> bool:
-        return isinstance(url, str) and self.get(url) is not None
+        return isinstance(url, str) and (
+            url in self._docs or url in self._index or self.get(url) is not None
+        )
 
     def __iter__(self) -> Iterator[CachedDocument]:
-        return iter(self._docs.values())
+        for url in self._urls():
+            doc = self._load(url)
+            assert doc is not None
+            yield doc
 
     def __len__(self) -> int:
-        return len(self._docs)
+        return len(self._urls())
+
+    def _urls(self) -> list[str]:
+        return list(dict.fromkeys([*self._index, *self._docs]))
+
+    @property
+    def _folder(self) -> Path:
+        assert self._path is not None
+        return self._path
 
     # -- writing ---------------------------------------------------------------------------
     def put(
@@ -104,7 +125,7 @@ class DocumentCache:
         fetched_at: datetime | None = None,
         content_type: str = "application/json",
     ) -> CachedDocument:
-        """Store a document (and write it to disk when the cache has a folder)."""
+        """Store a document (and write it and the index to disk when the cache has a folder)."""
         if not isinstance(body, bytes):
             raise TypeError("body must be bytes")
         when = fetched_at or datetime.now(UTC)
@@ -113,7 +134,18 @@ class DocumentCache:
         doc = CachedDocument(url=url, body=body, fetched_at=when, content_type=content_type)
         self._docs[url] = doc
         if self._path is not None:
-            self._save()
+            name = hashlib.sha256(url.encode()).hexdigest()[:32]
+            atomic_write(self._folder / name, body)
+            self._index[url] = {
+                "file": name,
+                "fetched_at": when.isoformat(),
+                "content_type": content_type,
+                "sha256": hashlib.sha256(body).hexdigest(),
+            }
+            atomic_write(
+                self._folder / "index.json",
+                json.dumps(self._index, indent=1, sort_keys=True).encode(),
+            )
         return doc
 
     def put_json(
@@ -124,35 +156,4 @@ class DocumentCache:
 
     def merged(self, other: DocumentCache) -> DocumentCache:
         """A new in-memory cache holding both (``other`` wins on the same URL)."""
-        return DocumentCache({**self._docs, **other._docs})
-
-    def _save(self) -> None:
-        assert self._path is not None
-        self._path.mkdir(parents=True, exist_ok=True)
-        index: dict[str, dict[str, str]] = {}
-        for url, doc in self._docs.items():
-            name = hashlib.sha256(url.encode()).hexdigest()[:32]
-            target = self._path / name
-            if not target.exists() or target.read_bytes() != doc.body:
-                _atomic_write(target, doc.body)
-            index[url] = {
-                "file": name,
-                "fetched_at": doc.fetched_at.isoformat(),
-                "content_type": doc.content_type,
-                "sha256": hashlib.sha256(doc.body).hexdigest(),
-            }
-        _atomic_write(
-            self._path / "index.json", json.dumps(index, indent=1, sort_keys=True).encode()
-        )
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        return DocumentCache({**{d.url: d for d in self}, **{d.url: d for d in other}})

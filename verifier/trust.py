@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier.errors import TrustListError
+from verifier.files import atomic_write
 
 FILE_VERSION = 1
 LOCAL = "local"
@@ -157,18 +157,7 @@ class TrustStore:
         if self._any:
             raise ValueError("refusing to save an accept-any-issuer store")
         data = {"version": FILE_VERSION, "issuers": [i.to_json() for i in self.issuers()]}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".trust-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=1, ensure_ascii=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic_write(self.path, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8"))
 
     def import_dcc_registry(self, data: dict[str, Any], *, registry_name: str | None = None,
                             now: datetime) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from cryptography import x509
 from lxml import etree
 
 from verifier.errors import MalformedDocument, TrustListError, VerificationError
+from verifier.files import atomic_write
 from verifier.tsl.der import CertFields
 from verifier.tsl.model import TrustedList, TrustService, cert_b64, cert_from_b64
 from verifier.tsl.parse import TSL, parse_trusted_list
@@ -204,18 +204,7 @@ class TrustedListStore:
         data = {"version": FILE_VERSION,
                 "pinned_lotl_signers": [cert_b64(c) for c in self._pinned],
                 "lists": [tl.to_json() for tl in self.lists()]}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".trustlists-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=1, ensure_ascii=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic_write(self.path, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8"))
 
     # -- anchoring -------------------------------------------------------------------------
     def anchor_for(self, chain: Sequence[x509.Certificate], *, at: datetime) -> Anchor | None:
