@@ -375,3 +375,35 @@ def test_pinned_key_binds_a_jwt_without_kid(trust):
     token = jose.sign_jws({"typ": "vc+jwt"}, ob3_credential(issuer), key)
     report = verify_credential(token, now=NOW, trust=trust)
     assert report.verified, report.to_json()
+
+
+# -- the kind the caller asked for ---------------------------------------------------------------
+def test_verify_credential_reads_every_credential_format(issue_credential, trust):
+    import json
+
+    from tests.ob2_factory import tiny_png
+    from verifier.baking import bake_png
+
+    baked = bake_png(tiny_png(), json.dumps(issue_credential()), ob3=True)
+    report = verify_credential(baked, now=NOW, trust=trust)
+    assert report.verified, report.to_json()
+
+
+def test_verify_credential_refuses_a_presentation(issue_credential, trust, issuer_key):
+    from verifier.issuing import sign_presentation
+
+    vp = sign_presentation([issue_credential()], issuer_key, created=NOW)
+    report = verify_credential(vp, now=NOW, trust=trust)
+    assert report.check("format").status is Status.FAILED
+    assert "presentation, not a credential" in report.check("format").message
+
+
+def test_verify_presentation_refuses_a_credential_of_another_format(trust):
+    from verifier import verify_presentation
+
+    badge = {"@context": "https://w3id.org/openbadges/v2", "type": "Assertion",
+             "id": "https://issuer.example/a/1", "badge": "https://issuer.example/b",
+             "recipient": {"type": "email", "identity": "a@b.example"}}
+    report = verify_presentation(badge, now=NOW, trust=trust)
+    assert report.kind == "presentation"
+    assert "not a presentation" in report.check("format").message

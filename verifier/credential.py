@@ -193,16 +193,10 @@ class Credential:
         for name, items in (("credentialStatus", statuses), ("credentialSchema", schemas)):
             if not all(isinstance(s, Mapping) for s in items):
                 raise MalformedDocument(f"Each {name} entry must be an object.")
-        nested: list[Credential | VerificationError] = []
-        for subject in subjects:
-            for inner in as_list(subject.get("verifiableCredential")):
-                try:
-                    inner_parsed = parse(inner)
-                    if not isinstance(inner_parsed, Credential):
-                        raise MalformedDocument("A nested entry is a presentation.")
-                    nested.append(inner_parsed)
-                except VerificationError as exc:
-                    nested.append(exc)
+        nested = _parse_credentials(
+            [i for s in subjects for i in as_list(s.get("verifiableCredential"))],
+            "A nested entry is a presentation.",
+        )
         return cls(
             format=fmt,
             document=doc,
@@ -219,7 +213,7 @@ class Credential:
             raw=raw,
             jws=jws,
             sd_jwt=sd_jwt,
-            nested=tuple(nested),
+            nested=nested,
             jwt_claims=dict(jwt_claims or {}),
         )
 
@@ -268,24 +262,34 @@ class Presentation:
             raise MalformedDocument(
                 f"The presentation carries {len(items)} credentials; the limit is 1000."
             )
-        creds: list[Credential | VerificationError] = []
-        for item in items:
-            try:
-                inner = parse(item)
-                if not isinstance(inner, Credential):
-                    raise MalformedDocument("A presentation cannot contain another presentation.")
-                creds.append(inner)
-            except VerificationError as exc:
-                creds.append(exc)
+        creds = _parse_credentials(
+            items, "A presentation cannot contain another presentation."
+        )
         return cls(
             format=fmt,
             document=doc,
             holder=holder,
-            credentials=tuple(creds),
+            credentials=creds,
             raw=raw,
             jws=jws,
             jwt_claims=dict(jwt_claims or {}),
         )
+
+
+def _parse_credentials(
+    items: list[Any], not_a_credential: str
+) -> tuple[Credential | VerificationError, ...]:
+    """Parse each embedded credential; one that cannot be read is kept as its error."""
+    out: list[Credential | VerificationError] = []
+    for item in items:
+        try:
+            inner = parse(item)
+            if not isinstance(inner, Credential):
+                raise MalformedDocument(not_a_credential)
+            out.append(inner)
+        except VerificationError as exc:
+            out.append(exc)
+    return tuple(out)
 
 
 def parse(data: bytes | str | Mapping[str, Any]) -> Credential | Presentation:

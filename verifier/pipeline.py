@@ -45,7 +45,7 @@ from verifier.checks.status import check_status
 from verifier.checks.validity import check_validity
 from verifier.credential import Credential, Presentation, as_list, load_json, parse
 from verifier.dates import resolve_now
-from verifier.errors import VerificationError
+from verifier.errors import MalformedDocument, VerificationError
 from verifier.report import (
     CHALLENGE,
     CREDENTIAL_CHECKS,
@@ -117,8 +117,16 @@ def verify(
     return _dispatch(document, opts)
 
 
-def _dispatch(document: Document, opts: Options, *, unbaked: bool = False) -> Report:
-    """Recognise the kind of document and send it down its own steps."""
+NOT_A_PRESENTATION = "This is a credential on its own, not a presentation signed by its holder."
+NOT_A_CREDENTIAL = "This is a presentation, not a credential."
+
+
+def _dispatch(
+    document: Document, opts: Options, *, expect: str | None = None, unbaked: bool = False
+) -> Report:
+    """Recognise the kind of document and send it down its own steps; ``expect`` names the
+    kind the caller asked for ("credential" or "presentation"), and another kind is refused."""
+    unread = expect or "credential"
     # Baked badge images (Open Badges Baking): unbake, then verify what was inside.
     if isinstance(document, bytes) and not unbaked and _maybe_image(document):
         from verifier import baking
@@ -127,8 +135,10 @@ def _dispatch(document: Document, opts: Options, *, unbaked: bool = False) -> Re
             try:
                 payload = baking.unbake(document)
             except VerificationError as exc:
-                return _unreadable("credential", exc, opts)
-            return _dispatch(payload.text, opts, unbaked=True)
+                return _unreadable(unread, exc, opts)
+            return _dispatch(payload.text, opts, expect=expect, unbaked=True)
+    if expect == "presentation" and _other_credential_format(document):
+        return _unreadable("presentation", VerificationError(NOT_A_PRESENTATION), opts)
     # European Digital Credentials: legacy XML (ELM v2) and JAdES-sealed JSON (ELM v3).
     if isinstance(document, bytes | str) and document[:200].lstrip()[:1] in (b"<", "<"):
         from verifier.edc.legacy_xml import verify_legacy_xml
@@ -140,7 +150,7 @@ def _dispatch(document: Document, opts: Options, *, unbaked: bool = False) -> Re
         try:
             value = load_json(document)  # parsed once; the raw text is kept for seals
         except VerificationError as exc:
-            return _unreadable("credential", exc, opts)
+            return _unreadable(unread, exc, opts)
     if _maybe_jws_json(value):
         from verifier.edc.pipeline import looks_like_edc, verify_edc
 
@@ -155,10 +165,29 @@ def _dispatch(document: Document, opts: Options, *, unbaked: bool = False) -> Re
     try:
         parsed = parse(value)
     except VerificationError as exc:
-        return _unreadable("credential", exc, opts)
+        return _unreadable(unread, exc, opts)
+    if expect == "credential":
+        if isinstance(parsed, Presentation):
+            return _unreadable("credential", MalformedDocument(NOT_A_CREDENTIAL), opts)
+        return _credential(parsed, opts)  # an SD-JWT's key binding is not looked at here
     if isinstance(parsed, Presentation) or _is_sd_jwt_presentation(parsed):
         return _presentation(parsed, opts)
+    if expect == "presentation":
+        return _unreadable("presentation", VerificationError(NOT_A_PRESENTATION), opts)
     return _credential(parsed, opts)
+
+
+def _other_credential_format(document: Document) -> bool:
+    """Whether ``document`` is a credential that no presentation format wraps (EDC, OB 2.0)."""
+    if isinstance(document, bytes | str) and document[:200].lstrip()[:1] in (b"<", "<"):
+        return True
+    try:
+        value = load_json(document) if isinstance(document, bytes | str) else document
+    except VerificationError:
+        return False
+    from verifier.ob2 import looks_like_ob2
+
+    return _maybe_jws_json(value) or looks_like_ob2(value)
 
 
 def _maybe_image(data: bytes) -> bool:
@@ -182,13 +211,9 @@ def verify_credential(
     trusted_lists: Any = None,
     recipient_identities: tuple[str, ...] = (),
 ) -> Report:
-    """Verify one credential (JSON-LD, JWT, SD-JWT or enveloped) offline."""
+    """Verify one credential of any format :func:`verify` reads (not a presentation) offline."""
     opts = _options(now, trust, cache, None, None, trusted_lists, recipient_identities)
-    try:
-        cred = Credential.from_json(document)
-    except VerificationError as exc:
-        return _unreadable("credential", exc, opts)
-    return _credential(cred, opts)
+    return _dispatch(document, opts, expect="credential")
 
 
 def verify_presentation(
@@ -204,19 +229,7 @@ def verify_presentation(
 ) -> Report:
     """Verify a presentation, its holder binding, challenge and domain, and each credential."""
     opts = _options(now, trust, cache, challenge, domain, trusted_lists, recipient_identities)
-    try:
-        parsed = parse(document)
-    except VerificationError as exc:
-        return _unreadable("presentation", exc, opts)
-    if isinstance(parsed, Credential) and not _is_sd_jwt_presentation(parsed):
-        return _unreadable(
-            "presentation",
-            VerificationError(
-                "This is a credential on its own, not a presentation signed by its holder."
-            ),
-            opts,
-        )
-    return _presentation(parsed, opts)
+    return _dispatch(document, opts, expect="presentation")
 
 
 def verify_status_list_credential(document: Mapping[str, Any], opts: Options) -> Report:
