@@ -10,7 +10,7 @@ The rows are realistic: one credential signed and verified by the project's own 
 reused with a different title, issuer, dates, outcome, credits, description and skills per row,
 each row's summary rebuilt to match, inserted in bulk.
 
-Run: ``.venv/bin/python benchmarks/bench_portfolio.py [--rows 5000] [--requests 30]``
+Run: ``PYTHONPATH=. .venv/bin/python benchmarks/bench_portfolio.py [--rows 5000] [--requests 30]``
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
+from tests.conftest import ob3_credential
 from verifier import DocumentCache, KeyPair, TrustedIssuer, TrustStore, verify
 from verifier.issuing import issue_ldp
 from wallet import create_app
@@ -66,49 +67,19 @@ OUTCOMES = ("verified",) * 14 + ("expired",) * 3 + ("revoked", "cannot_check", "
 
 def badge(issuer: KeyPair) -> dict[str, Any]:
     """An Open Badge with a description, two ESCO skills, an EQF level, ECTS and an image."""
-    return {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "id": "urn:uuid:2d9a1a4e-6f0b-4d0e-9a57-6c1f3c2f7b10",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer.controller, "type": ["Profile"], "name": "Demo University"},
-        "validFrom": "2026-01-15T09:00:00Z",
-        "name": "Data Analysis Basics",
-        "credentialSubject": {
-            "id": "did:example:learner",
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://demo.example/achievements/data-analysis",
-                "type": ["Achievement"],
-                "name": "Data Analysis Basics",
-                "description": "Cleans, explores and visualises tabular data.",
-                "criteria": {"narrative": "Passed the final project."},
-                "creditsAvailable": 5,
-                "fieldOfStudy": "Data science (ECTS)",
-                "alignment": [
-                    {
-                        "type": ["Alignment"],
-                        "targetName": label,
-                        "targetUrl": uri,
-                        "targetFramework": "ESCO",
-                        "targetType": "ceasn:Competency",
-                    }
-                    for label, uri in SKILLS[:2]
-                ]
-                + [
-                    {
-                        "type": ["Alignment"],
-                        "targetName": "EQF level 5",
-                        "targetUrl": "http://data.europa.eu/snb/eqf/5",
-                        "targetFramework": "EQF",
-                    }
-                ],
-                "image": {"id": "https://demo.example/badge.png", "type": "Image"},
-            },
-        },
-    }
+    document = ob3_credential(issuer.controller)
+    document["credentialSubject"]["achievement"].update({
+        "creditsAvailable": 5,
+        "fieldOfStudy": "Data science (ECTS)",
+        "alignment": [
+            {"type": ["Alignment"], "targetName": label, "targetUrl": uri,
+             "targetFramework": "ESCO", "targetType": "ceasn:Competency"}
+            for label, uri in SKILLS[:2]
+        ] + [{"type": ["Alignment"], "targetName": "EQF level 5",
+              "targetUrl": "http://data.europa.eu/snb/eqf/5", "targetFramework": "EQF"}],
+        "image": {"id": "https://demo.example/badge.png", "type": "Image"},
+    })
+    return document
 
 
 def template_row() -> dict[str, Any]:

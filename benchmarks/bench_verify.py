@@ -1,7 +1,7 @@
 """Benchmark: verify an Open Badges 3.0 credential repeatedly with each proof suite and print
 the median and 95th percentile, then time one ``verifier verify`` in a fresh process.
 
-Run:  .venv/bin/python benchmarks/bench_verify.py [--rounds N]
+Run:  PYTHONPATH=. .venv/bin/python benchmarks/bench_verify.py [--rounds N]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tests.conftest import ob3_credential
 from verifier import KeyPair, TrustStore, verify_credential
 from verifier.issuing import issue_jwt, issue_ldp
 from verifier.trust import TrustedIssuer
@@ -25,25 +26,6 @@ SUITES = [("eddsa-rdfc-2022", "Ed25519"), ("eddsa-jcs-2022", "Ed25519"),
           ("ecdsa-rdfc-2019", "P-256"), ("ecdsa-rdfc-2019", "P-384"),
           ("ecdsa-jcs-2019", "P-256"), ("Ed25519Signature2020", "Ed25519"),
           ("vc+jwt", "Ed25519"), ("vc+jwt", "P-256")]
-
-
-def badge(issuer: str) -> dict:
-    return {
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": "urn:uuid:8f1e1b4e-2f44-4c3a-9a77-1a7b1c2d3e4f",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Benchmark University"},
-        "validFrom": "2026-01-15T09:00:00Z",
-        "name": "Data Analysis Basics",
-        "credentialSubject": {
-            "id": "did:example:learner", "type": ["AchievementSubject"],
-            "achievement": {"id": "https://bench.example/a/1", "type": ["Achievement"],
-                            "name": "Data Analysis Basics",
-                            "description": "Cleans, explores and visualises tabular data.",
-                            "criteria": {"narrative": "Passed the final project."}},
-        },
-    }
 
 
 def measure(document: object, trust: TrustStore, rounds: int) -> list[float]:
@@ -68,9 +50,9 @@ def main() -> None:
         trust = TrustStore.empty()
         trust.add(TrustedIssuer(id=key.controller, name="B", registry="bench", added_at=NOW))
         if suite == "vc+jwt":
-            document: object = issue_jwt(badge(key.controller), key)
+            document: object = issue_jwt(ob3_credential(key.controller), key)
         else:
-            document = issue_ldp(badge(key.controller), key, cryptosuite=suite,
+            document = issue_ldp(ob3_credential(key.controller), key, cryptosuite=suite,
                                  created=NOW - timedelta(days=1))
         measure(document, trust, 50)
         times = sorted(measure(document, trust, args.rounds))

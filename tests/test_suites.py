@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests import corpus
+from tests.conftest import ob3_credential
 from verifier import documents, keys
 from verifier import multiformats as mf
 from verifier.dates import parse_datetime
@@ -42,29 +43,6 @@ needs_corpus = pytest.mark.skipif(not corpus.available(), reason="../shared/corp
 
 
 # -- documents and helpers ---------------------------------------------------------------------
-def ob3_credential(issuer: str) -> dict[str, Any]:
-    """An Open Badges 3.0 credential (VCDM 2.0), unsigned."""
-    return {
-        "@context": [VC_V2, "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "id": "urn:uuid:2d9a1a4e-6f0b-4d0e-9a57-6c1f3c2f7b10",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Demo University"},
-        "validFrom": "2026-01-15T09:00:00Z",
-        "name": "Data Analysis Basics",
-        "credentialSubject": {
-            "id": "did:example:learner",
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://demo.example/achievements/data-analysis",
-                "type": ["Achievement"],
-                "name": "Data Analysis Basics",
-                "description": "Cleans, explores and visualises tabular data.",
-                "criteria": {"narrative": "Passed the final project."},
-            },
-        },
-    }
-
-
 def vc1_credential(issuer: str) -> dict[str, Any]:
     """A minimal VCDM 1.1 credential, unsigned."""
     return {"@context": [VC_V1], "id": "http://example.edu/credentials/3732",
