@@ -136,47 +136,40 @@ def _payload_form(claims: dict[str, Any]) -> dict[str, Any]:
 def credential_from_jwt(claims: dict[str, Any], *, typ: str | None = None,
                         ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return (credential JSON, registered claims) from a JWT claims set of either form."""
-    registered = registered_claims(claims)
-    if "vp" in claims and "vc" not in claims:
-        raise MalformedDocument("The JWT carries a presentation (vp claim), not a credential.")
-    _check_typ(typ, "vc", "vc" in claims)
-    if "vc" not in claims:
-        # VC-JOSE-COSE asks issuers to keep iss/jti/sub consistent with issuer/id/subject
-        # ("JOSE Header Parameters and JWT Claims"); a conflict is refused, not resolved.
-        credential = _payload_form(claims)
-        _apply(credential, registered, fill=False, holder=False)
-        return credential, registered
-    if "@context" in claims:
-        raise MalformedDocument("The JWT is both a credential (@context) and carries one in its "
-                                "vc claim, so it is not clear which is meant.")
-    vc = claims["vc"]
-    if not isinstance(vc, dict):
-        raise MalformedDocument("The JWT's vc claim is not a JSON object.")
-    credential = copy.deepcopy(vc)
-    _apply(credential, registered, fill=True, holder=False)  # VC Data Model 1.1 §6.3.1
-    return credential, registered
+    return _from_jwt(claims, "vc", typ)
 
 
 def presentation_from_jwt(claims: dict[str, Any], *, typ: str | None = None,
                           ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return (presentation JSON, registered claims) from a JWT claims set of either form."""
+    return _from_jwt(claims, "vp", typ)
+
+
+def _from_jwt(claims: dict[str, Any], kind: str, typ: str | None,
+              ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The document of ``kind`` ("vc" or "vp") a JWT carries, and its registered claims."""
+    other, name = ("vp", "credential") if kind == "vc" else ("vc", "presentation")
     registered = registered_claims(claims)
-    if "vc" in claims and "vp" not in claims:
-        raise MalformedDocument("The JWT carries a credential (vc claim), not a presentation.")
-    _check_typ(typ, "vp", "vp" in claims)
-    if "vp" not in claims:
-        presentation = _payload_form(claims)
-        _apply(presentation, registered, fill=False, holder=True)
-        return presentation, registered
+    holder = kind == "vp"
+    if other in claims and kind not in claims:
+        raise MalformedDocument(f"The JWT carries a {_NAMES[other]} ({other} claim), not a "
+                                f"{name}.")
+    _check_typ(typ, kind, kind in claims)
+    if kind not in claims:
+        # VC-JOSE-COSE asks issuers to keep iss/jti/sub consistent with issuer/id/subject
+        # ("JOSE Header Parameters and JWT Claims"); a conflict is refused, not resolved.
+        document = _payload_form(claims)
+        _apply(document, registered, fill=False, holder=holder)
+        return document, registered
     if "@context" in claims:
-        raise MalformedDocument("The JWT is both a presentation (@context) and carries one in "
-                                "its vp claim, so it is not clear which is meant.")
-    vp = claims["vp"]
-    if not isinstance(vp, dict):
-        raise MalformedDocument("The JWT's vp claim is not a JSON object.")
-    presentation = copy.deepcopy(vp)
-    _apply(presentation, registered, fill=True, holder=True)  # VC Data Model 1.1 §6.3.1
-    return presentation, registered
+        raise MalformedDocument(f"The JWT is both a {name} (@context) and carries one in its "
+                                f"{kind} claim, so it is not clear which is meant.")
+    wrapped = claims[kind]
+    if not isinstance(wrapped, dict):
+        raise MalformedDocument(f"The JWT's {kind} claim is not a JSON object.")
+    document = copy.deepcopy(wrapped)
+    _apply(document, registered, fill=True, holder=holder)  # VC Data Model 1.1 §6.3.1
+    return document, registered
 
 
 def _apply(doc: dict[str, Any], registered: dict[str, Any], *, fill: bool, holder: bool) -> None:
