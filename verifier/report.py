@@ -72,6 +72,9 @@ PRESENTATION_CHECKS: tuple[str, ...] = (
 # Checks whose "unknown" does not stop a credential being called verified: a schema we do
 # not hold offline says nothing about whether the issuer signed the credential.
 ADVISORY_CHECKS = frozenset({SCHEMA, NESTED})
+# A failure of these leaves the document genuine (revoked, expired, issuer not trusted); any
+# other failure means it is not genuine.
+FAILURES_OF_A_GENUINE_DOCUMENT = frozenset({STATUS, VALIDITY, ISSUER_TRUST})
 # Checks that inform but never decide: a CLR is judged by its own issuer's signature, which
 # covers every part it contains (CLR 2.0 §8); each part's own report is shown beside it.
 INFORMATIONAL_CHECKS = frozenset({NESTED})
@@ -152,19 +155,7 @@ class Report:
     def outcome(self) -> Outcome:
         """The one-line conclusion: genuine-but-expired/revoked is told apart from not genuine."""
         failed = {c.id: c for c in self.failed}
-        genuine_ids = {
-            FORMAT,
-            PROOF,
-            ISSUER_BINDING,
-            HOLDER_PROOF,
-            CHALLENGE,
-            DOMAIN,
-            HOLDER_BINDING,
-            SCHEMA,
-            NESTED,
-            CREDENTIALS,
-        }
-        if failed.keys() & genuine_ids:
+        if failed.keys() - FAILURES_OF_A_GENUINE_DOCUMENT:
             return Outcome.NOT_GENUINE
         if STATUS in failed and failed[STATUS].reason in ("revoked", "suspended"):
             return Outcome(failed[STATUS].reason)
