@@ -103,7 +103,8 @@ def verify_bytes(
 
 def apply_report(credential: Credential, report: Report, *, now: datetime) -> None:
     """Set every derived column of ``credential`` from ``report`` and its summary."""
-    summary = report.to_json().get("summary", {})  # plain JSON, as the column stores it
+    stored = report.to_json()  # plain JSON, as the columns keep it
+    summary = stored.pop("summary", {})
     languages = _languages(credential)
     issuer = summary.get("issuer")
     if isinstance(issuer, Mapping):
@@ -127,7 +128,7 @@ def apply_report(credential: Credential, report: Report, *, now: datetime) -> No
     credential.image = image if isinstance(image, str) else None
     credential.types = types
     credential.summary = summary
-    credential.report = {k: v for k, v in report.to_json().items() if k != "summary"}
+    credential.report = stored
     credential.outcome = report.outcome.value
     credential.checked_at = now
 
