@@ -15,7 +15,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 
 from verifier.cache import DocumentCache
-from verifier.keys import KeyPair
+from verifier.keypairs import KeyPair
 from verifier.suites.jose import sign_jws
 
 OB2 = "https://w3id.org/openbadges/v2"

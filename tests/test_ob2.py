@@ -14,7 +14,7 @@ from tests import corpus
 from tests.ob2_factory import LEARNER, OB2, SALT, Ob2Issuer, hashed, private_key
 from verifier import DocumentCache, Outcome, TrustStore
 from verifier.checks import Options
-from verifier.keys import KeyPair
+from verifier.keypairs import KeyPair
 from verifier.ob2 import looks_like_ob2, matches, recipient_matches, verify_ob2
 from verifier.ob2.assertion import revoked_entries
 from verifier.report import CREDENTIAL_CHECKS, Report

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from tests import corpus
 from verifier import multiformats as mf
 from verifier.errors import KeyNotFound, MalformedDocument, ProofInvalid, UnsupportedProof
-from verifier.keys import KeyPair, jwk_to_public_key, public_key_to_jwk
+from verifier.keypairs import KeyPair
+from verifier.keys import jwk_to_public_key, public_key_to_jwk
 from verifier.suites.jose import CompactJws, jwt_claims, sign_jws
 from verifier.suites.sd_jwt import (
     SdJwt,

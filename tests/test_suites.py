@@ -31,7 +31,7 @@ from verifier.errors import (
     VerificationError,
 )
 from verifier.jsonld import ContextCache, Processor, canonical_nquads
-from verifier.keys import KeyPair
+from verifier.keypairs import KeyPair
 from verifier.suites import ProofCheck, extract_proofs, sign, verify_proof
 from verifier.suites import data_integrity as di
 from verifier.suites.proofs import chain_input

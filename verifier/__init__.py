@@ -23,7 +23,7 @@ from verifier import pyld_offline  # noqa: F401  # isort: skip
 from verifier.cache import CachedDocument, DocumentCache
 from verifier.credential import Credential, Presentation
 from verifier.errors import MalformedDocument, VerificationError
-from verifier.keys import KeyPair
+from verifier.keypairs import KeyPair
 from verifier.pipeline import verify, verify_credential, verify_presentation
 from verifier.report import CheckResult, Outcome, Report, Status
 from verifier.trust import TrustedIssuer, TrustStore

@@ -13,7 +13,7 @@ from typing import Any
 
 from verifier.cache import DocumentCache
 from verifier.issuing import issue_jwt, issue_ldp, status_entry, status_list_credential
-from verifier.keys import KeyPair
+from verifier.keypairs import KeyPair
 from verifier.pipeline import verify
 from verifier.trust import TrustedIssuer, TrustStore
 

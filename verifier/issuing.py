@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from verifier import suites
-from verifier.keys import KeyPair
+from verifier.keypairs import KeyPair
 from verifier.suites import jose
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"

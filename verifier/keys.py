@@ -23,7 +23,7 @@ from verifier.errors import InvalidKeyReference, KeyNotFound
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
-_CURVES: dict[str, type[ec.EllipticCurve]] = {
+CURVES: dict[str, type[ec.EllipticCurve]] = {
     "P-256": ec.SECP256R1,
     "P-384": ec.SECP384R1,
     "secp256k1": ec.SECP256K1,
@@ -36,7 +36,7 @@ def key_type(key: PublicKey | PrivateKey) -> str:
     if isinstance(key, ed25519.Ed25519PublicKey | ed25519.Ed25519PrivateKey):
         return "Ed25519"
     if isinstance(key, ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey):
-        for name, curve in _CURVES.items():
+        for name, curve in CURVES.items():
             if isinstance(key.curve, curve):
                 return name
         raise ValueError(f"unsupported curve {key.curve.name}")
@@ -57,7 +57,7 @@ def multikey_decode(value: str) -> PublicKey:
     for name, prefix in _MULTIKEY_PREFIX.items():
         if raw[:2] == prefix:
             try:
-                return ec.EllipticCurvePublicKey.from_encoded_point(_CURVES[name](), raw[2:])
+                return ec.EllipticCurvePublicKey.from_encoded_point(CURVES[name](), raw[2:])
             except ValueError as exc:
                 raise KeyNotFound(f"The {name} key is not a valid point.") from exc
     raise KeyNotFound("The key uses a multicodec type this verifier does not support.")
@@ -88,8 +88,8 @@ def jwk_to_public_key(jwk: Any) -> PublicKey:
     try:
         if kty == "OKP" and jwk.get("crv") == "Ed25519":
             return ed25519.Ed25519PublicKey.from_public_bytes(mf.b64url_decode(jwk["x"]))
-        if kty == "EC" and jwk.get("crv") in _CURVES:
-            curve = _CURVES[jwk["crv"]]()
+        if kty == "EC" and jwk.get("crv") in CURVES:
+            curve = CURVES[jwk["crv"]]()
             x = int.from_bytes(mf.b64url_decode(jwk["x"]), "big")
             y = int.from_bytes(mf.b64url_decode(jwk["y"]), "big")
             return ec.EllipticCurvePublicNumbers(x, y, curve).public_key()
@@ -313,68 +313,6 @@ def key_from_method(entry: dict[str, Any]) -> PublicKey:
             raise KeyNotFound("The key's PEM holds an unsupported key type.")
         return key
     raise KeyNotFound("The verification method carries no public key in a supported encoding.")
-
-
-# -- key pairs for signing (the wallet and the tests) -----------------------------------------
-@dataclass(frozen=True)
-class KeyPair:
-    """A private key with the verification method id that names its public half."""
-
-    private_key: PrivateKey
-    verification_method: str
-    controller: str
-
-    @property
-    def public_key(self) -> PublicKey:
-        """The public half."""
-        return self.private_key.public_key()
-
-    @classmethod
-    def generate(
-        cls, kind: str = "Ed25519", *, controller: str | None = None, key_id: str | None = None
-    ) -> KeyPair:
-        """A fresh key; by default identified by its own ``did:key``."""
-        private: PrivateKey
-        if kind == "Ed25519":
-            private = ed25519.Ed25519PrivateKey.generate()
-        elif kind in ("P-256", "P-384"):
-            private = ec.generate_private_key(_CURVES[kind]())
-        elif kind == "RSA":
-            private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        else:
-            raise ValueError(f"unknown key kind {kind!r}")
-        return cls.for_key(private, controller=controller, key_id=key_id)
-
-    @classmethod
-    def for_key(
-        cls, private: PrivateKey, *, controller: str | None = None, key_id: str | None = None
-    ) -> KeyPair:
-        """Wrap an existing private key; by default identified by its ``did:key``."""
-        if controller is None and key_type(private) == "RSA":
-            did = did_jwk_for(private.public_key())  # RSA has no did:key encoding
-            return cls(private, f"{did}#0", did)
-        if controller is None:
-            did = did_key_for(private.public_key())
-            return cls(private, f"{did}#{did[len('did:key:') :]}", did)
-        return cls(private, key_id or f"{controller}#key-1", controller)
-
-    def controller_document(self) -> dict[str, Any]:
-        """A DID/controller document listing this key as Multikey (or JWK for RSA)."""
-        method: dict[str, Any] = {"id": self.verification_method, "controller": self.controller}
-        contexts = ["https://www.w3.org/ns/did/v1"]
-        if key_type(self.public_key) == "RSA":
-            method.update(type="JsonWebKey2020", publicKeyJwk=public_key_to_jwk(self.public_key))
-            contexts.append("https://w3id.org/security/suites/jws-2020/v1")
-        else:
-            method.update(type="Multikey", publicKeyMultibase=multikey_encode(self.public_key))
-            contexts.append("https://w3id.org/security/multikey/v1")
-        return {
-            "@context": contexts,
-            "id": self.controller,
-            "verificationMethod": [method],
-            "assertionMethod": [self.verification_method],
-            "authentication": [self.verification_method],
-        }
 
 
 def fragment_key(vm_ref: str) -> PublicKey | None:

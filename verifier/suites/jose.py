@@ -21,7 +21,8 @@ from typing import Any
 
 from verifier import multiformats as mf
 from verifier.errors import MalformedDocument
-from verifier.keys import KeyPair, PrivateKey, PublicKey
+from verifier.keypairs import KeyPair
+from verifier.keys import PrivateKey, PublicKey
 from verifier.suites import jose_algs
 from verifier.suites.vc_jwt import credential_from_jwt, presentation_from_jwt
 

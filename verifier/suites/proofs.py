@@ -16,7 +16,8 @@ from typing import Any
 
 from verifier.dates import parse_datetime
 from verifier.errors import MalformedDocument, ProofInvalid, UnsupportedProof
-from verifier.keys import KeyPair, PrivateKey, PublicKey
+from verifier.keypairs import KeyPair
+from verifier.keys import PrivateKey, PublicKey
 from verifier.suites import data_integrity, ed25519_2020, legacy_jws
 
 Verifier = Callable[..., None]

@@ -21,7 +21,8 @@ from typing import Any
 
 from verifier.dates import from_numeric_date
 from verifier.errors import KeyNotFound, MalformedDocument, ProofInvalid
-from verifier.keys import KeyPair, PrivateKey, PublicKey, jwk_to_public_key, public_key_to_jwk
+from verifier.keypairs import KeyPair
+from verifier.keys import PrivateKey, PublicKey, jwk_to_public_key, public_key_to_jwk
 from verifier.suites.jose import (
     MAX_JWS_LENGTH,
     CompactJws,
