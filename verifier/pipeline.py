@@ -137,12 +137,12 @@ def _dispatch(
             except VerificationError as exc:
                 return _unreadable(unread, exc, opts)
             return _dispatch(payload.text, opts, expect=expect, unbaked=True)
-    if expect == "presentation" and _other_credential_format(document):
-        return _unreadable("presentation", VerificationError(NOT_A_PRESENTATION), opts)
     # European Digital Credentials: legacy XML (ELM v2) and JAdES-sealed JSON (ELM v3).
     if isinstance(document, bytes | str) and document[:200].lstrip()[:1] in (b"<", "<"):
         from verifier.edc.legacy_xml import verify_legacy_xml
 
+        if expect == "presentation":
+            return _refused("presentation", NOT_A_PRESENTATION, opts)
         raw = document.encode() if isinstance(document, str) else document
         return verify_legacy_xml(raw, opts)
     value: Any = document
@@ -155,11 +155,15 @@ def _dispatch(
         from verifier.edc.pipeline import looks_like_edc, verify_edc
 
         if looks_like_edc(value):
+            if expect == "presentation":
+                return _refused("presentation", NOT_A_PRESENTATION, opts)
             return verify_edc(document, opts)
     # Open Badges 2.0 (hosted or signed assertions).
     from verifier.ob2 import looks_like_ob2, verify_ob2
 
     if looks_like_ob2(value):
+        if expect == "presentation":
+            return _refused("presentation", NOT_A_PRESENTATION, opts)
         return verify_ob2(value, opts)
     # W3C credentials and presentations in every securing format.
     try:
@@ -168,26 +172,18 @@ def _dispatch(
         return _unreadable(unread, exc, opts)
     if expect == "credential":
         if isinstance(parsed, Presentation):
-            return _unreadable("credential", MalformedDocument(NOT_A_CREDENTIAL), opts)
+            return _refused("credential", NOT_A_CREDENTIAL, opts)
         return _credential(parsed, opts)  # an SD-JWT's key binding is not looked at here
     if isinstance(parsed, Presentation) or _is_sd_jwt_presentation(parsed):
         return _presentation(parsed, opts)
     if expect == "presentation":
-        return _unreadable("presentation", VerificationError(NOT_A_PRESENTATION), opts)
+        return _refused("presentation", NOT_A_PRESENTATION, opts)
     return _credential(parsed, opts)
 
 
-def _other_credential_format(document: Document) -> bool:
-    """Whether ``document`` is a credential that no presentation format wraps (EDC, OB 2.0)."""
-    if isinstance(document, bytes | str) and document[:200].lstrip()[:1] in (b"<", "<"):
-        return True
-    try:
-        value = load_json(document) if isinstance(document, bytes | str) else document
-    except VerificationError:
-        return False
-    from verifier.ob2 import looks_like_ob2
-
-    return _maybe_jws_json(value) or looks_like_ob2(value)
+def _refused(kind: str, why: str, opts: Options) -> Report:
+    """The report for a document of another kind than the caller asked for."""
+    return _unreadable(kind, MalformedDocument(why), opts)
 
 
 def _maybe_image(data: bytes) -> bool:
