@@ -34,12 +34,19 @@ BLUEPRINTS = (
     "wallet.sharing",
     "wallet.advisers",
     "wallet.backup",
+    "wallet.identities",
+    "wallet.oid4vc",
 )
 
 #: The header's links as (endpoint, label); links to endpoints not registered are left out.
 NAVIGATION_LOGGED_IN = (
     ("portfolio.index", _l("Portfolio")),
     ("importers.index", _l("Import")),
+    ("pathways.index", _l("Pathways")),
+    ("sharing.index", _l("Shares")),
+    ("advisers.learners", _l("Learners")),
+    ("advisers.grants", _l("Advisers")),
+    ("verify.index", _l("Check a credential")),
     ("account.index", _l("Account")),
 )
 NAVIGATION_LOGGED_OUT = (
