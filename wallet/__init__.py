@@ -36,6 +36,9 @@ BLUEPRINTS = (
     "wallet.backup",
     "wallet.identities",
     "wallet.oid4vc",
+    "wallet.oid4vp",
+    "verifier.web",
+    "verifier.web.oid4vp",
 )
 
 #: The header's links as (endpoint, label); links to endpoints not registered are left out.
