@@ -92,12 +92,19 @@ def index() -> BaseResponse:
 
 
 def navigation() -> dict[str, Any]:
-    """The header's links for this visitor, and the current path for forms that come back."""
-    items = NAVIGATION_LOGGED_IN if g.get("user") is not None else NAVIGATION_LOGGED_OUT
+    """The header's links for this visitor, and the current path for forms that come back.
+
+    Advisers see their learners, the verifier and their account; learners everything else.
+    """
+    user = g.get("user")
+    items = NAVIGATION_LOGGED_IN if user is not None else NAVIGATION_LOGGED_OUT
+    adviser = getattr(user, "role", None) == "adviser"
+    for_advisers = {"advisers.learners", "verify.index", "account.index"}
     nav = [
         {"url": url_for(endpoint), "label": str(label), "current": _is_current(endpoint)}
         for endpoint, label in items
         if endpoint in current_app.view_functions
+        and (endpoint in for_advisers if adviser else endpoint != "advisers.learners")
     ]
     here = request.full_path if request.query_string else request.path
     return {"nav": nav, "here": here}

@@ -30,6 +30,8 @@ OUTCOMES = (
 CHANNELS = ("file", "paste", "qr", "offer", "demo")
 #: The interface languages; ``None`` in ``User.locale`` means "follow the browser".
 LOCALES = ("en", "pl")
+#: What an account is for: a learner's wallet, a careers adviser's reviews, administration.
+ROLES = ("learner", "adviser", "admin")
 
 
 class User(db.Model):
@@ -42,6 +44,7 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(100))
     locale: Mapped[str | None] = mapped_column(String(8))
+    role: Mapped[str] = mapped_column(String(16), default="learner", server_default="learner")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Rotated on every password change: a session cookie minted before it stops working.
     session_token: Mapped[str] = mapped_column(String(64))
@@ -60,6 +63,12 @@ class User(db.Model):
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:
         return normalise_email(value)
+
+    @validates("role")
+    def _check_role(self, _key: str, value: str) -> str:
+        if value not in ROLES:
+            raise ValueError(f"unknown role {value!r}")
+        return value
 
     @validates("locale")
     def _check_locale(self, _key: str, value: str | None) -> str | None:
