@@ -78,7 +78,7 @@ def _associated_data(user: User) -> bytes:
     return f"learner-wallet holder key v1|user:{user.id}|{user.holder_did}".encode()
 
 
-def _seal(user: User, private: ed25519.Ed25519PrivateKey, password: str) -> None:
+def seal_holder_key(user: User, private: ed25519.Ed25519PrivateKey, password: str) -> None:
     """Encrypt ``private`` under ``password`` onto ``user`` with a fresh salt and nonce."""
     params = KdfParams.from_config()
     salt, nonce = os.urandom(SALT_BYTES), os.urandom(NONCE_BYTES)
@@ -99,7 +99,7 @@ def create_holder_key(user: User, password: str) -> KeyPair:
     pair = KeyPair.generate("Ed25519")
     user.holder_did = pair.controller
     assert isinstance(pair.private_key, ed25519.Ed25519PrivateKey)
-    _seal(user, pair.private_key, password)
+    seal_holder_key(user, pair.private_key, password)
     return pair
 
 
@@ -125,7 +125,7 @@ def rewrap_holder_key(user: User, old_password: str, new_password: str) -> None:
     """Seal the holder key under ``new_password`` (new salt, nonce, current parameters)."""
     pair = unlock_holder_key(user, old_password)
     assert isinstance(pair.private_key, ed25519.Ed25519PrivateKey)
-    _seal(user, pair.private_key, new_password)
+    seal_holder_key(user, pair.private_key, new_password)
 
 
 def needs_rewrap(user: User) -> bool:

@@ -33,9 +33,11 @@ from verifier import Credential as ParsedCredential
 from verifier import DocumentCache, Presentation, Report, TrustStore, VerificationError, verify
 from verifier.dates import parse_datetime
 from verifier.errors import MalformedDocument
+from verifier.ob2.recipient import matches_any
 from verifier.summary import LangText
 from verifier.trustlists import TrustedListStore
-from wallet.models import Credential
+from wallet.db import db
+from wallet.models import Credential, User
 
 TRUST_FILE = "trust.json"
 CACHE_FOLDER = "cache"
@@ -104,7 +106,7 @@ def verify_bytes(
 def apply_report(credential: Credential, report: Report, *, now: datetime) -> None:
     """Set every derived column of ``credential`` from ``report`` and its summary."""
     stored = report.to_json()  # plain JSON, as the columns keep it
-    summary = stored.pop("summary", {})
+    summary = _with_recipient_match(stored.pop("summary", {}), credential)
     languages = _languages(credential)
     issuer = summary.get("issuer")
     if isinstance(issuer, Mapping):
@@ -136,9 +138,31 @@ def apply_report(credential: Credential, report: Report, *, now: datetime) -> No
 def reverify(credential: Credential, *, now: datetime | None = None) -> Report:
     """Verify ``credential.original`` again and update its row (the caller commits)."""
     moment = now or datetime.now(UTC)
-    report = verify_bytes(credential.original, now=moment)
+    identities = learner_identities(credential.user)
+    report = verify_bytes(credential.original, now=moment, recipient_identities=identities)
     apply_report(credential, report, now=moment)
     return report
+
+
+def learner_identities(user: User | None) -> tuple[str, ...]:
+    """The identities ``user`` has confirmed in the wallet (OB 2.0 recipient checks)."""
+    from wallet.identities.service import confirmed_identities  # it imports this module
+
+    with db.session.no_autoflush:  # a credential being imported is not complete yet
+        return confirmed_identities(user)
+
+
+def _with_recipient_match(summary: dict[str, Any], credential: Credential) -> dict[str, Any]:
+    """``summary`` with an Open Badges 2.0 recipient compared with the owner's identities.
+
+    An import verifies before the row has its owner's identities at hand; the summary keeps
+    the recipient (type, hash, salt), so the comparison is made here for every report.
+    """
+    recipient = summary.get("recipient")
+    if not isinstance(recipient, Mapping) or credential.user is None:
+        return summary
+    identities = learner_identities(credential.user)
+    return {**summary, "recipient": {**recipient, "matches": matches_any(recipient, identities)}}
 
 
 def embedded_credentials(data: bytes) -> list[bytes | VerificationError]:
