@@ -243,8 +243,11 @@ def test_qr_code_holding_a_link(app, client, learner):
 def test_qr_code_holding_an_offer(app, client, learner):
     offer = "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example%2Fo%2F1"
     response = scan(client, f.qr_png(offer))
-    assert response.status_code == 200
-    assert "Credential offers are received on the Offers page" in response.text
+    # Nothing is stored: the learner is sent to the offer page, which asks for consent.
+    assert response.status_code == 303
+    assert response.headers["Location"] == (
+        "/oid4vc/offer?credential_offer_uri=https%3A%2F%2Fissuer.example%2Fo%2F1"
+    )
     assert count(app) == 0
 
 
@@ -400,9 +403,14 @@ def test_paste_refusals_say_why(app, client, learner, text, message):
 
 
 def test_paste_an_offer_or_a_link(app, client, learner):
-    response = paste(client, "openid-credential-offer://?credential_offer=%7B%7D")
-    assert response.status_code == 200
-    assert "Credential offers are received on the Offers page" in response.text
+    offer = "openid-credential-offer://?credential_offer_uri=https%3A%2F%2Fissuer.example%2Fo%2F1"
+    response = paste(client, offer)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/oid4vc/offer?credential_offer_uri=")
+    request = "openid4vp://?client_id=redirect_uri%3Ahttps%3A%2F%2Fv.example%2Fr&request_uri=https%3A%2F%2Fv.example%2Freq%2F1"
+    response = paste(client, request)
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/oid4vp/authorize?request_uri=")
     response = paste(client, "https://badges.example.org/assertions/1.json")
     assert "This is a link to badges.example.org; open it in your browser." in response.text
     assert count(app) == 0

@@ -14,7 +14,7 @@ import warnings
 import zlib
 
 import zxingcpp
-from flask import flash, request
+from flask import current_app, flash, redirect, request
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 from werkzeug.wrappers import Response as BaseResponse
@@ -189,7 +189,22 @@ def qr() -> BaseResponse | tuple[str, int] | str:
     )
     if outcome.ok or outcome.duplicate or outcome.parts:
         return show_results([outcome])
+    if outcome.reason == service.OFFER:  # a credential offer: on to the page that receives it
+        target = _offer_page(data)
+        if target is not None:
+            return redirect(target, code=303)
     if outcome.reason in service.NOTICES:  # a link or an offer: nothing wrong, nothing stored
         flash(outcome.message, "info")
         return show_form(status=200)
     return mistake(outcome.message, field="image")
+
+
+def _offer_page(image: bytes) -> str | None:
+    """The wallet's page for the credential offer in the QR code of ``image``, when the
+    Offers page (:mod:`wallet.oid4vc`) is installed."""
+    if "oid4vc.offer" not in current_app.view_functions:
+        return None
+    from wallet.oid4vc import offer_page_url
+
+    codes = read_qr_codes(image)
+    return offer_page_url(codes[0]) if codes else None

@@ -27,7 +27,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -152,7 +152,8 @@ def _import_data(
     text = _text(data)
     if text is not None:
         head = text.strip()[:64].lower()
-        if head.startswith(OFFER_SCHEMES):
+        offer_link = head.startswith(LINK_SCHEMES) and _is_offer_link(text.strip())
+        if head.startswith(OFFER_SCHEMES) or offer_link:
             message = _(
                 "This is a credential offer. Credential offers are received on the Offers "
                 "page; nothing was stored here."
@@ -310,6 +311,15 @@ def _not_credential(report: Report) -> str:
 
 def _no_code() -> str:
     return _("No badge and no QR code found in this image.")
+
+
+def _is_offer_link(text: str) -> bool:
+    """Whether ``text`` is a web link carrying a credential offer (OID4VCI 1.0 §4.1), such as
+    an issuer's "open in your wallet" link."""
+    if any(c.isspace() for c in text):
+        return False
+    query = parse_qs(urlsplit(text).query)
+    return "credential_offer" in query or "credential_offer_uri" in query
 
 
 def _link_message(url: str, *, from_qr: bool) -> str:
