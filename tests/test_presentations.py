@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import NOW, ob3_credential
-from verifier import KeyPair, Outcome, Status, TrustStore, verify, verify_presentation
-from verifier.issuing import issue_jwt, issue_ldp, sign_presentation
+from verifier import KeyPair, Outcome, Status, TrustStore, suites, verify, verify_presentation
+from verifier.issuing import VC_V2, issue_jwt, issue_ldp, sign_presentation
 from verifier.keys import public_key_to_jwk
 from verifier.report import PRESENTATION_CHECKS
 from verifier.suites import sd_jwt
@@ -42,6 +42,30 @@ def test_signed_presentation_verifies(holder, issuer_key, trust):
     assert report.verified, report.to_json()
     assert tuple(c.id for c in report.checks) == PRESENTATION_CHECKS
     assert report.credentials[0].verified
+
+
+def test_holder_signature_past_its_expiry_fails(holder, issuer_key, trust):
+    """A presentation signed with ``expires`` (a share's QR code) stops verifying after it."""
+    vp = {
+        "@context": [VC_V2],
+        "type": ["VerifiablePresentation"],
+        "holder": holder.controller,
+        "verifiableCredential": [credential_for(holder, issuer_key)],
+    }
+    signed = suites.sign(
+        vp,
+        holder,
+        cryptosuite="eddsa-rdfc-2022",
+        created=NOW,
+        proof_purpose="authentication",
+        expires=NOW + timedelta(days=1),
+    )
+    assert verify_presentation(signed, now=NOW + timedelta(hours=23), trust=trust).verified
+    late = verify_presentation(signed, now=NOW + timedelta(days=2), trust=trust)
+    check = late.check("holder_proof")
+    assert check.status is Status.FAILED
+    assert "The holder's signature expired on" in check.message
+    assert not late.verified
 
 
 @pytest.mark.parametrize(

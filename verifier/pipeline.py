@@ -44,7 +44,7 @@ from verifier.checks.schema import check_schema
 from verifier.checks.status import check_status
 from verifier.checks.validity import check_validity
 from verifier.credential import Credential, Presentation, as_list, load_json, parse
-from verifier.dates import resolve_now
+from verifier.dates import from_numeric_date, human, parse_datetime, resolve_now
 from verifier.errors import MalformedDocument, VerificationError
 from verifier.report import (
     CHALLENGE,
@@ -194,8 +194,11 @@ def _maybe_image(data: bytes) -> bool:
 
 def _maybe_jws_json(value: Any) -> bool:
     """A cheap first look for a JWS JSON serialization, so the seal code loads only for seals."""
-    return isinstance(value, Mapping) and "payload" in value and (
-        "signatures" in value or "signature" in value)
+    return (
+        isinstance(value, Mapping)
+        and "payload" in value
+        and ("signatures" in value or "signature" in value)
+    )
 
 
 def verify_credential(
@@ -248,9 +251,7 @@ def _credential_checks(cred: Credential, opts: Options) -> Report:
     results: dict[str, CheckResult] = {}
     nested: tuple[Report, ...] = ()
     # 1. Format
-    results[FORMAT] = guard(
-        FORMAT, lambda: check_jsonld(cred.document, cred.format, cred.version)
-    )
+    results[FORMAT] = guard(FORMAT, lambda: check_jsonld(cred.document, cred.format, cred.version))
     if results[FORMAT].status is not Status.PASSED:
         reason = "Not checked: the document could not be read as a valid credential."
         fill_unknown(results, CREDENTIAL_CHECKS, reason)
@@ -269,9 +270,7 @@ def _credential_checks(cred: Credential, opts: Options) -> Report:
     # 5. Validity period
     results[VALIDITY] = guard(VALIDITY, lambda: check_validity(cred, opts))
     # 6. Status
-    results[STATUS] = guard(
-        STATUS, lambda: check_status(cred, opts, verify_status_list_credential)
-    )
+    results[STATUS] = guard(STATUS, lambda: check_status(cred, opts, verify_status_list_credential))
     # 7. Schema
     results[SCHEMA] = guard(SCHEMA, lambda: check_schema(cred, opts))
     # 8. Nested credentials
@@ -338,6 +337,7 @@ def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
             who="holder",
         )
         proofs = outcome.proofs
+        ends = [p["expires"] for p in proofs if isinstance(p.get("expires"), str)]
         challenges = [p["challenge"] for p in proofs if isinstance(p.get("challenge"), str)]
         domains = [d for p in proofs for d in as_list(p.get("domain")) if isinstance(d, str)]
     else:
@@ -345,11 +345,14 @@ def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
         outcome = jws_proof(
             pres.jws, issuer=holder if isinstance(holder, str) else None, opts=opts, who="holder"
         )
+        ends = [pres.jwt_claims["exp"]] if "exp" in pres.jwt_claims else []
         challenges = (
             [pres.jwt_claims["nonce"]] if isinstance(pres.jwt_claims.get("nonce"), str) else []
         )
         domains = [a for a in as_list(pres.jwt_claims.get("aud")) if isinstance(a, str)]
-    results[HOLDER_PROOF] = _holder_proof(outcome.proof, outcome.binding)
+    results[HOLDER_PROOF] = guard(
+        HOLDER_PROOF, lambda: _holder_proof(outcome.proof, outcome.binding, ends, opts)
+    )
     # 3. Challenge and 4. domain
     results[CHALLENGE] = check_value(CHALLENGE, "challenge", opts.challenge, challenges)
     results[DOMAIN] = check_value(DOMAIN, "domain", opts.domain, domains)
@@ -370,9 +373,26 @@ def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
     return _report("presentation", pres.format, results, opts, None, reports)
 
 
-def _holder_proof(proof: CheckResult, binding: CheckResult) -> CheckResult:
+def _holder_proof(
+    proof: CheckResult, binding: CheckResult, ends: list[Any], opts: Options
+) -> CheckResult:
+    """The holder's signature: intact, by a key of the holder, and not past its ``expires``
+    (Data Integrity) or ``exp`` (JWT): a presentation signed for a day is refused after it,
+    which is what lets a shared QR code expire."""
     if proof.status is not Status.PASSED:
         return CheckResult(HOLDER_PROOF, proof.status, proof.message, proof.detail)
+    for end in ends:
+        moment = (
+            parse_datetime(end, field="proof expires")
+            if isinstance(end, str)
+            else from_numeric_date(end, field="exp")
+        )
+        if moment < opts.now:
+            return failed(
+                HOLDER_PROOF,
+                f"The holder's signature expired on {human(moment)}.",
+                reason="expired",
+            )
     if binding.status is not Status.PASSED:
         return CheckResult(HOLDER_PROOF, binding.status, binding.message, binding.detail)
     return CheckResult(
