@@ -649,3 +649,49 @@ def test_changing_any_leaf_breaks_the_seal(pki, index, new):
     changed = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     tampered = edit(text, lambda d: d.update(payload=changed))
     assert verify_edc(tampered, options()).check("proof").status.value == F
+
+
+def test_sealed_edc_enveloped_in_a_presentation_is_verified_as_an_edc(pki):
+    """A learner shares an e-sealed EDC exactly as issued, enveloped in a signed presentation
+    (VCDM 2.0 §4.13): the seal is checked as an EDC's; nothing binds its subject to the
+    holder's key, and the report says so rather than calling the presentation verified."""
+    from verifier import KeyPair, verify_presentation
+    from verifier.issuing import VC_V2
+    from verifier.suites import sign
+
+    sealed = seal_edc(elm_payload(), pki).encode()
+    holder = KeyPair.generate("Ed25519")
+    envelope = {
+        "@context": VC_V2,
+        "id": "data:application/jose+json;base64," + base64.b64encode(sealed).decode(),
+        "type": "EnvelopedVerifiableCredential",
+    }
+    vp = {
+        "@context": [VC_V2],
+        "type": ["VerifiablePresentation"],
+        "holder": holder.controller,
+        "verifiableCredential": [envelope],
+    }
+    signed = sign(
+        vp, holder, cryptosuite="eddsa-rdfc-2022", created=NOW, proof_purpose="authentication"
+    )
+    report = verify_presentation(signed, now=NOW, trust=TrustStore.empty())
+    assert report.check("holder_proof").status.value == "passed"
+    (inner,) = report.credentials
+    assert inner.format == "edc_jades"
+    assert statuses(inner)["proof"] == "passed"
+    assert statuses(inner)["issuer_binding"] == "passed"
+    assert report.check("holder_binding").status.value == "unknown"
+    assert not report.verified
+    # A changed word of the sealed payload fails the seal, not the parsing.
+    doc = json.loads(sealed)
+    assert "Data analysis" in doc["payload"]
+    doc["payload"] = doc["payload"].replace("Data analysis", "Data analytics")
+    envelope["id"] = "data:application/jose+json;base64," + base64.b64encode(
+        json.dumps(doc).encode()
+    ).decode()
+    tampered = sign(
+        vp, holder, cryptosuite="eddsa-rdfc-2022", created=NOW, proof_purpose="authentication"
+    )
+    (inner,) = verify_presentation(tampered, now=NOW, trust=TrustStore.empty()).credentials
+    assert statuses(inner)["proof"] == "failed"

@@ -218,6 +218,23 @@ class Credential:
         )
 
 
+#: Media types of a credential that travels under its own seal inside a presentation: an
+#: e-sealed European Digital Credential, a JAdES JWS JSON serialization (VCDM 2.0 §4.13).
+SEALED_MEDIA_TYPES = ("application/jose+json", "application/jades+json")
+
+
+@dataclass(frozen=True)
+class SealedCredential:
+    """An e-sealed credential (JAdES JSON) enveloped in a presentation, kept as its exact bytes
+    for the pipeline to verify as the European Digital Credential it is."""
+
+    raw: bytes
+    subject_ids: tuple[str, ...] = ()
+    format: str = "edc_jades"
+    jwt_claims: Mapping[str, Any] = field(default_factory=dict)
+    sd_jwt: Any = None
+
+
 @dataclass(frozen=True)
 class Presentation:
     """A verifiable presentation: the holder, its proof, and the credentials it carries."""
@@ -225,7 +242,7 @@ class Presentation:
     format: str  # "ldp_vp", "jwt_vp", "sd_jwt_vp"
     document: Mapping[str, Any]
     holder: str | None
-    credentials: tuple[Credential | VerificationError, ...]
+    credentials: tuple[Credential | SealedCredential | VerificationError, ...]
     raw: str | None = None
     jws: Any = None
     jwt_claims: Mapping[str, Any] = field(default_factory=dict)
@@ -262,9 +279,7 @@ class Presentation:
             raise MalformedDocument(
                 f"The presentation carries {len(items)} credentials; the limit is 1000."
             )
-        creds = _parse_credentials(
-            items, "A presentation cannot contain another presentation."
-        )
+        creds = _parse_credentials(items, "A presentation cannot contain another presentation.")
         return cls(
             format=fmt,
             document=doc,
@@ -278,11 +293,15 @@ class Presentation:
 
 def _parse_credentials(
     items: list[Any], not_a_credential: str
-) -> tuple[Credential | VerificationError, ...]:
+) -> tuple[Credential | SealedCredential | VerificationError, ...]:
     """Parse each embedded credential; one that cannot be read is kept as its error."""
-    out: list[Credential | VerificationError] = []
+    out: list[Credential | SealedCredential | VerificationError] = []
     for item in items:
         try:
+            sealed = _sealed(item)
+            if sealed is not None:
+                out.append(sealed)
+                continue
             inner = parse(item)
             if not isinstance(inner, Credential):
                 raise MalformedDocument(not_a_credential)
@@ -330,6 +349,48 @@ def _parse_enveloped(value: Mapping[str, Any]) -> Credential | Presentation:
     ):
         raise MalformedDocument(f"Enveloped media type {media!r} is not supported.")
     return _parse_token(payload)
+
+
+def _sealed(item: Any) -> SealedCredential | None:
+    """The e-sealed credential enveloped in ``item``, or ``None`` when ``item`` is another kind.
+
+    Only the payload's ``credentialSubject`` ids are read here (for the holder binding); the
+    seal itself is checked by the European Digital Credential pipeline.
+    """
+    if not isinstance(item, Mapping) or "EnvelopedVerifiableCredential" not in _types(item):
+        return None
+    data_url = item.get("id")
+    if not isinstance(data_url, str) or not data_url.startswith("data:") or "," not in data_url:
+        return None
+    media, payload = data_url[5:].split(",", 1)
+    params = media.split(";")
+    if params[0] not in SEALED_MEDIA_TYPES:
+        return None
+    import base64
+    from urllib.parse import unquote_to_bytes
+
+    try:
+        raw = (
+            base64.b64decode(payload, validate=True)
+            if "base64" in params[1:]
+            else (unquote_to_bytes(payload))
+        )
+        seal = json.loads(raw)
+        body = seal["payload"]
+        # JAdES allows an unencoded payload (``"b64": false``): the JSON text itself.
+        document = (
+            json.loads(body)
+            if body.lstrip().startswith("{")
+            else json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        )
+    except (ValueError, TypeError, KeyError) as exc:
+        raise MalformedDocument(
+            "An enveloped sealed credential cannot be read.", detail=str(exc)
+        ) from None
+    subjects = document.get("credentialSubject") if isinstance(document, Mapping) else None
+    # An EDC names its subject by a URN, not a key: only a DID can bind it to the holder.
+    ids = tuple(i for i in (_id_of(s) for s in as_list(subjects)) if i and i.startswith("did:"))
+    return SealedCredential(raw=raw, subject_ids=ids)
 
 
 def _parse_token(token: str) -> Credential | Presentation:

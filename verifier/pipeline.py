@@ -43,7 +43,14 @@ from verifier.checks.proof import check_credential_proof, jws_proof, ld_proof
 from verifier.checks.schema import check_schema
 from verifier.checks.status import check_status
 from verifier.checks.validity import check_validity
-from verifier.credential import Credential, Presentation, as_list, load_json, parse
+from verifier.credential import (
+    Credential,
+    Presentation,
+    SealedCredential,
+    as_list,
+    load_json,
+    parse,
+)
 from verifier.dates import from_numeric_date, human, parse_datetime, resolve_now
 from verifier.errors import MalformedDocument, VerificationError
 from verifier.report import (
@@ -323,7 +330,7 @@ def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
         results, cred_report = sd_jwt_presentation(pres, opts, _credential)
         return _report("presentation", "sd_jwt_vp", results, opts, None, (cred_report,))
     results: dict[str, CheckResult] = {}
-    creds = tuple(c for c in pres.credentials if isinstance(c, Credential))
+    creds = tuple(c for c in pres.credentials if not isinstance(c, VerificationError))
     # 1. Format
     version = "2.0" if "ns/credentials/v2" in str(pres.document.get("@context")) else "1.1"
     results[FORMAT] = guard(FORMAT, lambda: check_jsonld(pres.document, pres.format, version))
@@ -361,16 +368,22 @@ def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
     results[HOLDER_BINDING] = check_holder_binding(pres.holder, holder_keys, creds, opts)
     # 6. Each credential
     inner = opts.inner(challenge=None, domain=None, check_status=True)
-    reports = tuple(
-        _credential(c, inner) if isinstance(c, Credential) else _unreadable("credential", c, inner)
-        for c in pres.credentials
-    )
+    reports = tuple(_presented(c, inner) for c in pres.credentials)
     results[CREDENTIALS] = (
         _aggregate(CREDENTIALS, reports, "credential")
         if reports
         else unknown(CREDENTIALS, "The presentation carries no credential.")
     )
     return _report("presentation", pres.format, results, opts, None, reports)
+
+
+def _presented(item: Credential | SealedCredential | VerificationError, opts: Options) -> Report:
+    """The report on one credential a presentation carries."""
+    if isinstance(item, VerificationError):
+        return _unreadable("credential", item, opts)
+    if isinstance(item, SealedCredential):  # an e-sealed EDC, verified as one
+        return _dispatch(item.raw, opts, expect="credential")
+    return _credential(item, opts)
 
 
 def _holder_proof(

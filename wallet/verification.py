@@ -31,6 +31,7 @@ from flask_babel import get_locale
 
 from verifier import Credential as ParsedCredential
 from verifier import DocumentCache, Presentation, Report, TrustStore, VerificationError, verify
+from verifier.credential import SealedCredential
 from verifier.dates import parse_datetime
 from verifier.errors import MalformedDocument
 from verifier.ob2.recipient import matches_any
@@ -181,6 +182,8 @@ def embedded_credentials(data: bytes) -> list[bytes | VerificationError]:
     for credential in presentation.credentials:
         if isinstance(credential, VerificationError):
             items.append(credential)
+        elif isinstance(credential, SealedCredential):  # an e-sealed EDC, byte for byte
+            items.append(credential.raw)
         elif credential.sd_jwt is not None:
             items.append(_sd_jwt_text(credential))
         elif credential.raw is not None:

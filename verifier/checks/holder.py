@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from verifier.checks import Options, failed, not_applicable, passed, unknown
-from verifier.credential import Credential
+from verifier.credential import Credential, SealedCredential
 from verifier.report import HOLDER_BINDING, CheckResult
 
 
@@ -38,7 +38,10 @@ def check_value(
 
 
 def check_holder_binding(
-    holder: str | None, holder_keys: Sequence[str], credentials: Sequence[Credential], opts: Options
+    holder: str | None,
+    holder_keys: Sequence[str],
+    credentials: Sequence[Credential | SealedCredential],
+    opts: Options,
 ) -> CheckResult:
     """The holder who signed is the subject of every credential presented."""
     del opts
@@ -65,5 +68,5 @@ def check_holder_binding(
     return passed(HOLDER_BINDING, "The holder who signed is the subject of every credential.")
 
 
-def _sd_jwt_bound(cred: Credential) -> bool:
+def _sd_jwt_bound(cred: Credential | SealedCredential) -> bool:
     return cred.format == "sd_jwt_vc" and "cnf" in cred.jwt_claims

@@ -59,10 +59,9 @@ ENVELOPED_FORMATS = {
 }
 
 
-#: Formats the share form offers. An e-sealed EDC goes into a presentation correctly, but the
-#: verifier does not yet read ``application/jose+json`` enveloped credentials, so a share of one
-#: would tell the employer "not genuine"; add "edc_jades" here once it does.
-SHAREABLE_FORMATS = frozenset({"ldp_vc", "jwt_vc", "sd_jwt_vc"})
+#: Formats the share form offers. An e-sealed EDC travels under its own seal, which the verifier
+#: checks as an EDC's; nothing binds its subject to the holder's key, and the employer is told.
+SHAREABLE_FORMATS = frozenset({"ldp_vc", "jwt_vc", "sd_jwt_vc", "edc_jades"})
 
 
 class NotPresentable(ValueError):
