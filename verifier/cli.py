@@ -229,6 +229,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.out) if args.out else None)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the employer's verifier pages (werkzeug; behind gunicorn in production)."""
+    from verifier.web import create_app
+
+    home = args.serve_home or args.home
+    app = create_app({"VERIFIER_HOME": str(Path(home) if home else data_dir())})
+    print(f"verifier: trust data in {app.config['VERIFIER_HOME']}", file=sys.stderr)
+    app.run(host=args.host, port=args.port, threaded=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``verifier`` command."""
     parser = argparse.ArgumentParser(prog="verifier", description=__doc__)
@@ -271,6 +282,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("files", nargs="*", help="credentials whose documents to refresh")
     r.add_argument("--url", action="append", help="a URL or did:web to fetch")
     r.set_defaults(func=cmd_refresh)
+
+    s = sub.add_parser("serve", help="serve the employer's verifier web pages")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=5001, help="port to listen on (default: 5001)")
+    s.add_argument("--home", dest="serve_home", help="folder of trust.json and cache/")
+    s.set_defaults(func=cmd_serve)
 
     d = sub.add_parser("demo", help="issue demo credentials and verify them")
     d.add_argument("--out", help="folder to write the demo credentials to")
