@@ -45,8 +45,10 @@ BLUEPRINTS = (
 NAVIGATION_LOGGED_IN = (
     ("portfolio.index", _l("Portfolio")),
     ("importers.index", _l("Import")),
+    ("oid4vc.index", _l("Offers")),
     ("pathways.index", _l("Pathways")),
     ("sharing.index", _l("Shares")),
+    ("oid4vp.index", _l("Answer a request")),
     ("advisers.learners", _l("Learners")),
     ("advisers.grants", _l("Advisers")),
     ("verify.index", _l("Check a credential")),
