@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Response, json, render_template, request
+from flask import Response, current_app, json, render_template, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
@@ -28,6 +28,12 @@ from verifier.web.stores import stores
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
 #: How long the e-mail address typed to compare with a hashed recipient may be.
 MAX_EMAIL = 320
+
+
+@bp.app_context_processor
+def _endpoints() -> dict[str, Any]:
+    """``has_endpoint(name)`` for templates: links to optional areas (OpenID4VP requests)."""
+    return {"has_endpoint": lambda name: name in current_app.view_functions}
 
 
 @bp.route("/")
