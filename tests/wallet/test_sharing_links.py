@@ -121,7 +121,7 @@ def test_wrong_password_makes_no_share(app, client, learner):
         ({"pin": "123"}, "A PIN is 4 to 12 digits"),
         ({"password": ""}, "Enter your password"),
         ({"credential": ["999999"]}, "not in your wallet"),
-        ({"credential": [str(i) for i in range(1, 1002)]}, "at most 1000 credentials"),
+        ({"credential": [str(i) for i in range(1, 102)]}, "at most 100 credentials"),
     ],
 )
 def test_bad_input_is_explained_and_changes_nothing(app, client, learner, fields, message):

@@ -11,13 +11,15 @@ from flask import abort, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from verifier.web.intake import MAX_CREDENTIALS as VERIFIER_MAX_CREDENTIALS
 from wallet.db import db
 from wallet.models import Credential, User
 from wallet.sharing import links
 from wallet.sharing.presentations import can_share
 
-#: The most credentials one share holds: as many as the verifier reads in one presentation.
-MAX_CREDENTIALS = 1000
+#: The most credentials one share holds: as many as the employer's verifier view reads in one
+#: presentation, so every share can be opened there.
+MAX_CREDENTIALS = VERIFIER_MAX_CREDENTIALS
 
 
 def pathways_service() -> Any | None:
