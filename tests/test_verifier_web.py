@@ -485,6 +485,29 @@ def test_the_wallet_mounts_the_same_pages_at_verify(tmp_path, monkeypatch, issue
     assert verdict(client.post("/verify/paste", data={"text": vp})) == "verified"
 
 
+def test_inside_the_wallet_opening_share_links_is_rate_limited_too(tmp_path, monkeypatch):
+    import wallet
+
+    monkeypatch.setattr(wallet, "BLUEPRINTS", ("wallet.auth", "wallet.i18n", "verifier.web"))
+    app = wallet.create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "LINK_RATE_LIMIT": "2/minute",
+        }
+    )
+    client = app.test_client()
+    url = {"url": "https://wallet.example/not-a-share"}
+    assert [client.post("/verify/link", data=url).status_code for _ in range(3)] == [
+        400,
+        400,
+        429,
+    ]
+
+
 def test_render_results_takes_a_heading_and_a_notice(app, issuer):
     from verifier.web.results import render_results
     from verifier.web.views import check

@@ -79,6 +79,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for name in BLUEPRINTS:
         if importlib.util.find_spec(name) is not None:
             app.register_blueprint(importlib.import_module(name).bp)
+    if "verify.link" in app.view_functions:  # the verifier view fetches share links: limited
+        app.view_functions["verify.link"] = security.limiter.limit(
+            lambda: str(app.config["LINK_RATE_LIMIT"])
+        )(app.view_functions["verify.link"])
     app.add_url_rule("/", "index", index)
     app.context_processor(navigation)
     return app

@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10/minute",  # failed logins, per address and per account
     "REGISTER_RATE_LIMIT": "20/hour",  # registrations per address
+    "LINK_RATE_LIMIT": "30/minute",  # share links the verifier view opens, per address
     "PASSWORD_MIN_LENGTH": 10,
     # Argon2id for password hashes and for the key that wraps each holder key (RFC 9106's
     # second recommended option: 64 MiB, 3 passes).
