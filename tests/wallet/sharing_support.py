@@ -15,7 +15,7 @@ from flask import Flask
 from PIL import Image
 
 from tests.conftest import NOW, ob3_credential
-from tests.wallet.factories import trust_issuer
+from tests.wallet.factories import baked_png, trust_issuer
 from verifier import KeyPair
 from verifier.issuing import issue_jwt, issue_ldp
 from wallet.db import db
@@ -63,6 +63,7 @@ def give_credentials(
     *,
     compact: bool = False,
     jwt: bool = False,
+    baked: bool = False,
 ) -> list[int]:
     """Issue credentials named ``names`` to the learner, trust the issuer and import them;
     return their ids."""
@@ -79,7 +80,10 @@ def give_credentials(
             else:
                 signed = issue_ldp(document, issuer, created=NOW - timedelta(days=3))
                 data = json.dumps(signed, indent=2).encode()
-            outcome = import_bytes(user, data, filename=f"{name}.json", channel="file", now=NOW)
+            filename = f"{name}.json"
+            if baked:  # an Open Badges 3.0 badge image with the credential baked in
+                data, filename = baked_png(data.decode()), f"{name}.png"
+            outcome = import_bytes(user, data, filename=filename, channel="file", now=NOW)
             assert outcome.credential_id is not None, outcome.message
             ids.append(outcome.credential_id)
         db.session.commit()

@@ -66,6 +66,23 @@ def test_presentation_of_json_ld_and_jwt_credentials_verifies(app, user):
         assert enveloped["id"] == "data:application/vc+jwt," + chosen[2].original.decode()
 
 
+def test_a_baked_badge_image_goes_in_as_the_credential_baked_into_it(app, user):
+    learner = user()
+    issuer = new_key()
+    (badge,) = give_credentials(app, learner.id, issuer, ("Statistics",), baked=True)
+    with app.test_request_context("/"):
+        account = db.session.get(User, learner.id)
+        chosen = credentials_of([badge])
+        assert chosen[0].original.startswith(b"\x89PNG") and chosen[0].format == "ldp_vc"
+        document = build_presentation(
+            account, chosen, learner.password, challenge=CHALLENGE, domain=DOMAIN, now=NOW
+        )
+        report = verify(document, challenge=CHALLENGE, domain=DOMAIN)
+        assert report.verified, report.to_json()
+        item = json.loads(document)["verifiableCredential"][0]
+        assert item["credentialSubject"]["id"] == learner.holder_did
+
+
 def test_another_challenge_fails(app, user):
     learner = user()
     ids = give_credentials(app, learner.id, new_key())

@@ -30,6 +30,7 @@ from typing import Any
 
 from verifier import Credential as ParsedCredential
 from verifier import VerificationError, suites
+from verifier.baking import is_image, unbake
 from verifier.credential import parse
 from verifier.issuing import VC_V2
 from wallet.db import utcnow
@@ -83,12 +84,23 @@ def can_share(credential: Credential) -> bool:
     return can_present(credential) and credential.format in SHAREABLE_FORMATS
 
 
+def credential_text(credential: Credential) -> bytes:
+    """The credential as text: the original, or for a baked badge image the credential baked
+    into it (the image is the credential's carrier, not the credential)."""
+    if is_image(credential.original):
+        try:
+            return unbake(credential.original).text.encode("utf-8")
+        except VerificationError:
+            raise NotPresentable(credential) from None
+    return credential.original
+
+
 def issued_to_someone_else(credential: Credential, holder_did: str | None) -> bool:
     """Whether ``credential`` names subjects and ``holder_did`` is not one of them: a verifier
     then finds that the learner who signs the presentation is not its subject."""
     try:
-        parsed = parse(credential.original)
-    except VerificationError:
+        parsed = parse(credential_text(credential))
+    except (VerificationError, NotPresentable):
         return False
     if not isinstance(parsed, ParsedCredential) or not parsed.subject_ids:
         return False
@@ -97,8 +109,12 @@ def issued_to_someone_else(credential: Credential, holder_did: str | None) -> bo
 
 def presentation_item(credential: Credential) -> dict[str, Any]:
     """The ``verifiableCredential`` entry for ``credential``, its original unchanged."""
+    text = credential_text(credential)
     if credential.format in EMBEDDED_FORMATS:
-        document = json.loads(credential.original.decode("utf-8-sig"))
+        try:
+            document = json.loads(text.decode("utf-8-sig"))
+        except ValueError:  # not JSON after all (UnicodeDecodeError is a ValueError)
+            raise NotPresentable(credential) from None
         if not isinstance(document, dict):
             raise NotPresentable(credential)
         return document
@@ -106,11 +122,14 @@ def presentation_item(credential: Credential) -> dict[str, Any]:
     if media is None:
         raise NotPresentable(credential)
     if credential.format == "edc_jades":
-        payload = base64.b64encode(credential.original).decode("ascii")
+        payload = base64.b64encode(text).decode("ascii")
         url = f"data:{media};base64,{payload}"
     else:
         # A token is already URL-safe text (Base64url, dots and tildes).
-        url = f"data:{media},{credential.original.decode('ascii').strip()}"
+        try:
+            url = f"data:{media},{text.decode('ascii').strip()}"
+        except UnicodeDecodeError:
+            raise NotPresentable(credential) from None
     return {"@context": VC_V2, "id": url, "type": "EnvelopedVerifiableCredential"}
 
 
