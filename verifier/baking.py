@@ -198,7 +198,7 @@ class _SvgReader:
     def read(self) -> list[tuple[str, str | None, list[str]]]:
         try:
             self.parser.Parse(self.data, True)
-        except expat.ExpatError as exc:
+        except (expat.ExpatError, LookupError, UnicodeError) as exc:  # an unknown encoding
             raise MalformedDocument(f"This SVG image is not well-formed XML ({exc}).") from None
         return self.found
 

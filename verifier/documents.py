@@ -104,6 +104,8 @@ def expand(document: dict, *, safe: bool = True) -> list:
         return processor.expand(document, _CACHE.options())
     except JsonLdError as error:
         _raise_data_error(error)
+    except ValueError as error:  # pyld's IRI resolver raises a bare ValueError on bad data
+        raise MalformedDocument("The document is not valid JSON-LD.", detail=str(error)) from None
 
 
 def canonize(document: dict, *, hash_name: str = "sha256", safe: bool = True) -> str:
@@ -128,6 +130,8 @@ def canonize(document: dict, *, hash_name: str = "sha256", safe: bool = True) ->
         dataset = processor.to_rdf(document, _CACHE.options())
     except JsonLdError as error:
         _raise_data_error(error)
+    except ValueError as error:  # ... and so does its number formatting (``1e999`` is inf)
+        raise MalformedDocument("The document is not valid JSON-LD.", detail=str(error)) from None
     nquads = canonical_nquads(dataset, hash_name)
     if memo is not None and key is not None:
         memo[key] = nquads

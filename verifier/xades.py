@@ -164,7 +164,7 @@ def _check_algorithms(sig: etree._Element, root: etree._Element) -> str:
         raise UnsupportedProof("The signature uses an unsupported canonicalization.")
     whole = False
     for ref in info.iterfind("ds:Reference", NS):
-        algs = [t.get("Algorithm") for t in ref.iterfind("ds:Transforms/ds:Transform", NS)]
+        algs = [t.get("Algorithm", "") for t in ref.iterfind("ds:Transforms/ds:Transform", NS)]
         if any(a not in _TRANSFORMS for a in algs):
             raise UnsupportedProof("The signature uses a transform this verifier does not run.",
                                    detail=", ".join(a for a in algs if a not in _TRANSFORMS))
@@ -251,7 +251,12 @@ def _core_validate(root: etree._Element, signer: x509.Certificate, xades: bool,
     except InvalidCertificate as exc:
         raise ProofInvalid("The signing certificate was not valid when the document was signed.",
                            detail=str(exc)) from exc
-    except (SignXMLException, etree.DocumentInvalid, binascii.Error) as exc:
+    # signxml re-parses the document, canonicalizes it and decodes key values itself:
+    # non-ASCII key data is its ValueError, a name libxml2 reads once but not twice its
+    # XMLSyntaxError, a relative namespace URI (which C14N refuses) its C14NError, an unknown
+    # NamedCurve URI its KeyError.
+    except (SignXMLException, etree.DocumentInvalid, etree.XMLSyntaxError, etree.C14NError,
+            ValueError, KeyError) as exc:
         raise ProofInvalid("The XML signature does not verify.",
                            detail=f"{type(exc).__name__}: {exc}") from exc
 

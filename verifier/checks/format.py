@@ -47,7 +47,9 @@ def check_jsonld(document: Any, fmt: str, version: str) -> CheckResult:
 def _looks_like_status_list(document: Any) -> bool:
     types = document.get("type")
     types = types if isinstance(types, list) else [types]
-    if {"BitstringStatusListCredential", "StatusList2021Credential"} & set(types):
+    if {"BitstringStatusListCredential", "StatusList2021Credential"} & {
+        t for t in types if isinstance(t, str)
+    }:
         return True
     subject = document.get("credentialSubject")
     return isinstance(subject, dict) and "encodedList" in subject
@@ -60,9 +62,10 @@ def _canonicalized_by_proof(document: Any) -> bool:
     """Whether a proof of ``document`` will canonicalize it with RDFC-1.0 (SHA-256)."""
     proofs = document.get("proof")
     for proof in proofs if isinstance(proofs, list) else [proofs]:
+        # A list where a string belongs is the proof check's to refuse, not a TypeError here.
         if isinstance(proof, dict) and (
-            proof.get("type") in _RDFC_TYPES
-            or proof.get("cryptosuite") in ("eddsa-rdfc-2022", "ecdsa-rdfc-2019")
+            str(proof.get("type")) in _RDFC_TYPES
+            or str(proof.get("cryptosuite")) in ("eddsa-rdfc-2022", "ecdsa-rdfc-2019")
         ):
             return True
     return False
