@@ -240,7 +240,14 @@ def login() -> BaseResponse | tuple[str, int] | str:
 
 @bp.route("/logout", methods=("POST",))
 def logout() -> BaseResponse:
-    """Log out and go to the login page."""
+    """Log out and go to the login page.
+
+    The learner's session token is renewed, so a copy of the session cookie taken before
+    (a shared computer, a stolen cookie) stops working too; their other devices log in again.
+    """
+    if g.user is not None:
+        g.user.session_token = secrets.token_hex(32)
+        db.session.commit()
     session.clear()
     flash(_("You have logged out."), "success")
     return redirect(url_for("auth.login"))

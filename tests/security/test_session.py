@@ -60,12 +60,6 @@ def test_a_password_change_ends_other_sessions(tmp_path):
     assert stolen.get("/portfolio/").status_code == 302
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="weakness: logout clears the browser's cookie only; a copy of the signed cookie "
-    "taken before logout keeps working until it expires (12 h) or the password changes. "
-    "Fix in wallet/auth.py: a per-session id stored server-side, revoked at logout.",
-)
 def test_a_cookie_copied_before_logout_stops_working(world):
     client = world.client(VICTIM_EMAIL)
     copied = session_cookie(client)
