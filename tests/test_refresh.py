@@ -267,6 +267,15 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+#: Outside ``verifier refresh``, the only code that may reach the network: the employer's view
+#: opening a learner's share link (it fetches the presentation, then verifies it offline), and
+#: the view's app loading its optional OpenID4VP blueprint by name.
+ALLOWED = {
+    "web/links.py": ["http.client", "ssl"],
+    "web/app.py": ["import_module"],
+}
+
+
 def test_only_refresh_imports_network_modules():
     offenders = {}
     for path in sorted(VERIFIER.rglob("*.py")):
@@ -278,7 +287,7 @@ def test_only_refresh_imports_network_modules():
         hits |= {word for word in ("urlopen", "__import__", "import_module") if word in text}
         if hits:
             offenders[str(path.relative_to(VERIFIER))] = sorted(hits)
-    assert offenders == {}
+    assert offenders == ALLOWED
     assert "urllib.request" in imported_modules(VERIFIER / "refresh.py")  # the scan sees imports
 
 

@@ -499,7 +499,9 @@ def test_inside_the_wallet_opening_share_links_is_rate_limited_too(tmp_path, mon
             "LINK_RATE_LIMIT": "2/minute",
         }
     )
+    # An address of its own: the wallet's limiter counts per address across the test session.
     client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.77"
     url = {"url": "https://wallet.example/not-a-share"}
     assert [client.post("/verify/link", data=url).status_code for _ in range(3)] == [
         400,
