@@ -72,7 +72,21 @@ def test_upgrade_gives_exactly_the_models_schema(empty_app):
     with empty_app.app_context():
         upgrade()
     assert schema_diff(empty_app) == []
-    assert table_names(empty_app) == {"alembic_version", "users", "credentials"}
+    assert table_names(empty_app) == {
+        "alembic_version",
+        "users",
+        "credentials",
+        "adviser_grants",
+        "adviser_grant_credentials",
+        "adviser_accesses",
+        "adviser_comments",
+        "adviser_login_links",
+        "oid4vc_pending_issuances",
+        "identities",
+        "shares",
+        "share_accesses",
+        "pathways",
+    }
 
 
 def test_downgrade_to_base_removes_everything(empty_app):

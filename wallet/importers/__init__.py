@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, current_app, flash, render_template, url_for
 from werkzeug.datastructures import FileStorage
 
-from wallet.auth import login_required
+from wallet.auth import current_user, login_required
 
 if TYPE_CHECKING:
     from wallet.importers.service import ImportOutcome
@@ -33,6 +33,8 @@ DEFAULT_MAX_BYTES = 30 * MB
 FILENAME_LENGTH = 255
 #: The portfolio's page of one credential, where each result links.
 DETAIL_ENDPOINT = "portfolio.detail"
+#: A pathway's page, linked from each credential that counts towards it.
+PATHWAYS_ENDPOINT = "pathways.detail"
 
 
 def max_bytes() -> int:
@@ -94,10 +96,29 @@ def show_results(outcomes: Iterable[ImportOutcome]) -> str:
                     "message": item.message,
                     "context": outcome.message if outcome.parts else None,
                     "url": credential_url(item.credential_id),
+                    "credential_id": item.credential_id,
+                    "pathways": [],
                 }
             )
     added = sum(1 for row in rows if row["ok"] and not row["duplicate"])
+    add_pathways(rows)
     return render_template("importers/results.html", rows=rows, added=added)
+
+
+def add_pathways(rows: list[dict[str, Any]]) -> None:
+    """Name, on each imported credential's row, the learner's pathways it counts towards."""
+    if PATHWAYS_ENDPOINT not in current_app.view_functions:
+        return
+    # Imported here: the pathways area is optional and imports the importers' neighbours.
+    from wallet.pathways.service import suggestions
+
+    ids = [row["credential_id"] for row in rows if row["credential_id"] is not None]
+    found = suggestions(current_user(), ids)
+    for row in rows:
+        row["pathways"] = [
+            {"title": title, "fills": fills, "url": url_for(PATHWAYS_ENDPOINT, pathway_id=pid)}
+            for pid, title, fills in found.get(row["credential_id"], [])
+        ]
 
 
 def credential_url(credential_id: int | None) -> str | None:
