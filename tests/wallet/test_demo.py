@@ -7,6 +7,7 @@ import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -14,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from verifier import TrustStore
-from wallet import create_app
+from wallet import create_app, demo_issuer
 from wallet.auth import check_password, register_user
 from wallet.cli import cli
 from wallet.db import db
@@ -125,7 +126,7 @@ def test_starting_again_replaces_the_demo_learner_and_issuers_only(demo_app):
     assert second.password != first.password
     with demo_app.app_context():
         emails = set(db.session.scalars(select(User.email)))
-        assert emails == {EMAIL, "ada@example.org"}
+        assert emails == {EMAIL, "ada@example.org", "adviser@wallet.example"}
         assert db.session.scalar(select(db.func.count(Credential.id))) == len(EXPECTED)
         user = db.session.scalar(select(User).where(User.email == EMAIL))
         assert not check_password(user, first.password)
@@ -146,11 +147,22 @@ def test_wallet_demo_prints_the_login_then_serves(tmp_path, monkeypatch):
     monkeypatch.setattr(
         command, "serve", lambda app, *, host, port: served.append((app, host, port))
     )
+    issuers = []
+
+    def start_issuer(app, *, wallet_url, host, port):
+        issuers.append((wallet_url, port))
+        return SimpleNamespace(url=f"http://{host}:{port}")
+
+    monkeypatch.setattr(demo_issuer, "start_for_wallet", start_issuer)
     result = CliRunner().invoke(cli, ["demo", "--port", "5099"])
     assert result.exit_code == 0, result.output
     assert "Open http://127.0.0.1:5099/ and log in with" in result.output
     assert f"e-mail:   {EMAIL}" in result.output
     assert "could not check  Science Communication" in result.output
+    assert "A share link of the verified credentials: http://127.0.0.1:5099/s/" in result.output
+    assert "The careers adviser: e-mail adviser@wallet.example" in result.output
+    assert "Demo OpenID issuer: http://127.0.0.1:5001/" in result.output
+    assert issuers == [("http://127.0.0.1:5099", 5001)]
     password = re.search(r"password: (\S+)", result.output).group(1)
     [(app, host, port)] = served
     assert (host, port) == ("127.0.0.1", 5099)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-import click
 from flask import Flask
 from sqlalchemy import select
 
@@ -21,7 +20,7 @@ GRANT_DAYS = 30
 
 def seed_demo(app: Flask, user: User, now: datetime) -> tuple[str, str]:
     """(Re)create the demo adviser with a new random password, give it a 30-day grant over
-    ``user``'s whole portfolio with one recommendation, print its login and return it.
+    ``user``'s whole portfolio with one recommendation, and return its login.
 
     It opens its own app context; call it after the demo learner is committed.
     """
@@ -57,5 +56,4 @@ def seed_demo(app: Flask, user: User, now: datetime) -> tuple[str, str]:
             "let us look at the pathways together.",
         )
         db.session.commit()
-    click.echo(f"Demo adviser: e-mail {EMAIL}  password {password}")
     return EMAIL, password

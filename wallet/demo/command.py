@@ -49,6 +49,10 @@ class DemoLogin:
     email: str
     password: str
     imported: tuple[tuple[DemoCredential, ImportOutcome], ...]
+    #: The demo careers adviser's (e-mail, password), with a grant over the learner's wallet.
+    adviser: tuple[str, str] | None = None
+    #: The path of a share link of the learner's verified credentials (``/s/<token>``).
+    share_path: str | None = None
 
 
 def demo_app() -> Flask:
@@ -57,9 +61,16 @@ def demo_app() -> Flask:
     return create_app({"DEMO": True, "SQLALCHEMY_DATABASE_URI": None, "VERIFIER_HOME": None})
 
 
-def prepare(app: Flask, *, now: datetime | None = None, language: str = "en") -> DemoLogin:
+def prepare(
+    app: Flask,
+    *,
+    now: datetime | None = None,
+    language: str = "en",
+    origin: str = "http://127.0.0.1:5000",
+) -> DemoLogin:
     """Migrate the database, recreate the demo learner and import the demo credentials, with
-    notes and import messages in ``language``."""
+    notes and import messages in ``language``; then the areas' demo data: sample pathways, a
+    share link for ``origin`` (the address the wallet is served at) and a careers adviser."""
     # Imported here, not at the top: the signing and import stacks would slow every command.
     from wallet.auth import register_user
     from wallet.demo.issuers import build
@@ -94,7 +105,14 @@ def prepare(app: Flask, *, now: datetime | None = None, language: str = "en") ->
                     row.note = str(item.about)  # the learner's note: what this demo shows
             imported.append((item, outcome))
         db.session.commit()
-    return DemoLogin(EMAIL, password, tuple(imported))
+        from wallet.advisers import seed_demo as seed_adviser
+        from wallet.pathways.demo import seed_demo as seed_pathways
+        from wallet.sharing.demo import seed_demo as seed_share
+
+        seed_pathways(app, user, moment)
+        share_path = seed_share(app, user.id, password, moment, origin=origin)
+        adviser = seed_adviser(app, user, moment)
+    return DemoLogin(EMAIL, password, tuple(imported), adviser=adviser, share_path=share_path)
 
 
 def describe(login: DemoLogin, *, url: str) -> str:
@@ -108,6 +126,14 @@ def describe(login: DemoLogin, *, url: str) -> str:
         f"Open {url} and log in with",
         f"  e-mail:   {login.email}",
         f"  password: {login.password}",
+    ]
+    if login.share_path is not None:
+        lines.append(
+            f"A share link of the verified credentials: {url.rstrip('/')}{login.share_path}"
+        )
+    if login.adviser is not None:
+        lines.append(f"The careers adviser: e-mail {login.adviser[0]}  password {login.adviser[1]}")
+    lines += [
         "",
         "The demo issuers and the password are new at every start. Press Ctrl+C to stop.",
     ]
@@ -123,16 +149,25 @@ def serve(app: Flask, *, host: str, port: int) -> None:
 @click.option("--port", default=5000, show_default=True, help="The port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to serve on.")
 @click.option(
+    "--issuer-port", default=5001, show_default=True, help="The demo OpenID issuer's port."
+)
+@click.option(
     "--language",
     type=click.Choice(LOCALES),
     default=LOCALES[0],
     show_default=True,
     help="The language of the demo credentials' notes.",
 )
-def demo(port: int, host: str, language: str) -> None:
-    """Fill the instance's wallet with demo credentials and serve it (throw-away secret)."""
+def demo(port: int, host: str, issuer_port: int, language: str) -> None:
+    """Fill the instance's wallet with demo credentials and serve it (throw-away secret), with
+    a demo OpenID4VCI issuer beside it."""
+    from wallet.demo_issuer import start_for_wallet
+
     app = demo_app()
-    login = prepare(app, language=language)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(describe(login, url=f"http://{shown}:{port}/"))
+    url = f"http://{shown}:{port}/"
+    login = prepare(app, language=language, origin=url.rstrip("/"))
+    click.echo(describe(login, url=url))
+    issuer = start_for_wallet(app, wallet_url=url.rstrip("/"), host=host, port=issuer_port)
+    click.echo(f"Demo OpenID issuer: {issuer.url}/ (make an offer there, open it in the wallet)")
     serve(app, host=host, port=port)
