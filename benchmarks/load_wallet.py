@@ -4,8 +4,11 @@ For each worker count (2 and 4 by default) it makes a fresh PostgreSQL schema, l
 few credentials each, and starts ``gunicorn -c wallet/gunicorn_conf.py`` on a free loopback
 port with Redis as the rate-limit store, CSRF on and production Argon2. Then ``--clients``
 clients (asyncio, keep-alive HTTP/1.1 over loopback) log in (one login per learner; ten
-clients share each learner's session) and, for ``--duration`` seconds, each loops: open the
-portfolio page (4 in 5) or paste a new signed credential into the import form (1 in 5).
+clients share each learner's session) and, for ``--duration`` seconds, each loops over a mix:
+the portfolio page (3 in 5), a new signed credential pasted into the import form (1 in 5), a
+3-credential presentation pasted into the verifier view at ``/verify`` (3 in 20), and a share
+link of three credentials created with the password (1 in 20; production Argon2 unlocks the
+holder key, so a share costs far more than a page).
 
 It prints requests per second, p50/p95/p99 per kind, errors, and checks that no write was
 lost: the credentials in the database equal those seeded plus every import the server
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import secrets
@@ -41,7 +45,14 @@ import sqlalchemy as sa
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from tests.wallet.factories import jwt_credential, ldp_bytes, new_key  # noqa: E402
+from tests.wallet.factories import (  # noqa: E402
+    jwt_credential,
+    ldp_bytes,
+    ldp_credential,
+    new_key,
+    presentation,
+    trust_issuer,
+)
 from wallet import create_app  # noqa: E402
 from wallet.auth import register_user  # noqa: E402
 from wallet.db import db  # noqa: E402
@@ -53,6 +64,7 @@ POSTGRES = os.environ.get(
 )
 PASSWORD = "load test password"
 ADDED = b"Added to your wallet."
+VERIFIED = b"Verified"
 CLIENTS_PER_LEARNER = 10
 SEEDED_PER_LEARNER = 5
 
@@ -128,7 +140,16 @@ def csrf_token(page: bytes) -> str:
     return match.group(1).decode()
 
 
-async def log_in(port: int, email: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Login:
+    """A learner's session cookie, a form token for it, and the ids of their credentials."""
+
+    cookie: str
+    token: str
+    credentials: list[str]
+
+
+async def log_in(port: int, email: str, credentials: list[str]) -> Login:
     """Log in through the pages (CSRF on); the session cookie and a form token for it."""
     conn = Connection(port)
     _, headers, page = await conn.request("GET", "/auth/login")
@@ -143,24 +164,55 @@ async def log_in(port: int, email: str) -> tuple[str, str]:
     _, headers, page = await conn.request("GET", "/import/", cookie=cookie)
     cookie = session_cookie(headers, cookie)  # the session now holds the form token
     await conn.close()
-    return cookie, csrf_token(page)
+    return Login(cookie, csrf_token(page), credentials)
+
+
+def kind_of(turn: int) -> str:
+    """The request a client makes on its ``turn``-th round (see the module's mix)."""
+    if turn % 20 == 0:
+        return "share"
+    if turn % 5 == 0:
+        return "import"
+    if turn % 20 in (2, 9, 16):
+        return "verify"
+    return "portfolio"
 
 
 async def client(
-    port: int, login: tuple[str, str], issuer, stop: float, stats: Stats, number: int
+    port: int, login: Login, issuer, vp: str, stop: float, stats: Stats, number: int
 ) -> None:
-    """One client's loop until ``stop``: the portfolio four times in five, else an import."""
-    cookie, token = login
+    """One client's loop until ``stop`` over the mix of :func:`kind_of`."""
+    cookie, token = login.cookie, login.token
     conn = Connection(port)
     turn = number
     while time.monotonic() < stop:
         turn += 1
-        kind = "import" if turn % 5 == 0 else "portfolio"
+        kind = kind_of(turn)
         started = time.monotonic()
         try:
             if kind == "portfolio":
                 status, _, page = await conn.request("GET", "/portfolio/", cookie=cookie)
                 ok = status == 200
+            elif kind == "verify":
+                body = urlencode({"text": vp, "csrf_token": token}).encode()
+                status, _, page = await conn.request(
+                    "POST", "/verify/paste", cookie=cookie, body=body
+                )
+                ok = status == 200 and VERIFIED in page
+            elif kind == "share":
+                fields = {
+                    "title": f"Load {number}-{turn}",
+                    "hours": "24",
+                    "password": PASSWORD,
+                    "credential": login.credentials[:3],
+                    "action": "share",
+                    "csrf_token": token,
+                }
+                body = urlencode(fields, doseq=True).encode()
+                status, _, page = await conn.request(
+                    "POST", "/shares/new", cookie=cookie, body=body
+                )
+                ok = status in (302, 303)
             else:
                 text = jwt_credential(issuer, name=f"Load {number}-{turn}-{secrets.token_hex(4)}")
                 body = urlencode({"text": text, "csrf_token": token}).encode()
@@ -181,17 +233,17 @@ async def client(
 
 
 async def run_load(
-    port: int, emails: list[str], clients: int, duration: float
+    port: int, learners: dict[str, list[str]], vp: str, clients: int, duration: float
 ) -> tuple[Stats, float]:
     """Log every learner in, then run the clients; the stats and the seconds they ran."""
     stats = Stats()
-    logins = [await log_in(port, email) for email in emails]
+    logins = [await log_in(port, email, ids) for email, ids in learners.items()]
     issuer = new_key()
     started = time.monotonic()
     stop = started + duration
     await asyncio.gather(
         *(
-            client(port, logins[n // CLIENTS_PER_LEARNER % len(logins)], issuer, stop, stats, n)
+            client(port, logins[n // CLIENTS_PER_LEARNER % len(logins)], issuer, vp, stop, stats, n)
             for n in range(clients)
         )
     )
@@ -204,29 +256,48 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(url: str, instance: Path, learners: int) -> list[str]:
-    """Tables, learners and their first credentials, in-process (as an operator would seed)."""
+def prepare(url: str, instance: Path, learners: int) -> tuple[dict[str, list[str]], str]:
+    """Tables, learners and their first credentials, in-process (as an operator would seed);
+    each learner's credential ids, and a 3-credential presentation of a trusted issuer."""
     app = create_app(
         {"SECRET_KEY": "seed", "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance)}
     )
     key = new_key()
+    trust_issuer(app.config["VERIFIER_HOME"], key)
+    holder = new_key()
+    subject = {
+        "id": holder.controller,
+        "type": ["AchievementSubject"],
+        "achievement": {
+            "id": "https://demo.example/achievements/data-analysis",
+            "type": ["Achievement"],
+            "name": "Data Analysis Basics",
+            "description": "Cleans, explores and visualises tabular data.",
+            "criteria": {"narrative": "Passed the final project."},
+        },
+    }
+    vp = presentation([ldp_credential(key, credentialSubject=subject) for _ in range(3)], holder)
     emails = [f"learner{n}@load.example" for n in range(learners)]
+    held: dict[str, list[str]] = {}
     with app.test_request_context("/"):
         db.create_all()
         for email in emails:
             user = register_user(email, PASSWORD, email.split("@")[0])
             db.session.commit()
+            held[email] = []
             for i in range(SEEDED_PER_LEARNER):
-                import_bytes(
+                outcome = import_bytes(
                     user,
                     ldp_bytes(key, id=f"urn:uuid:{secrets.token_hex(8)}-{i}"),
                     filename=f"seed{i}.json",
                     channel="file",
                     now=_now(),
                 )
+                held[email].append(str(outcome.credential_id))
+            db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    return emails
+    return held, json.dumps(vp)
 
 
 def _now():
@@ -258,7 +329,7 @@ def one_run(workers: int, args: argparse.Namespace) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         instance = Path(folder) / "instance"
-        emails = prepare(url, instance, learners)
+        learners_held, vp = prepare(url, instance, learners)
         env = {
             **os.environ,
             "WALLET_SECRET_KEY": secrets.token_hex(32),
@@ -281,7 +352,9 @@ def one_run(workers: int, args: argparse.Namespace) -> None:
         try:
             wait_until_listening(port)
             seeded = count_credentials(url)
-            stats, elapsed = asyncio.run(run_load(port, emails, args.clients, args.duration))
+            stats, elapsed = asyncio.run(
+                run_load(port, learners_held, vp, args.clients, args.duration)
+            )
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
