@@ -8,9 +8,11 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,12 +82,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         if importlib.util.find_spec(name) is not None:
             app.register_blueprint(importlib.import_module(name).bp)
     if "verify.link" in app.view_functions:  # the verifier view fetches share links: limited
-        app.view_functions["verify.link"] = security.limiter.limit(
-            lambda: str(app.config["LINK_RATE_LIMIT"])
-        )(app.view_functions["verify.link"])
+        app.view_functions["verify.link"] = _limited(app.view_functions["verify.link"])
     app.add_url_rule("/", "index", index)
     app.context_processor(navigation)
     return app
+
+
+@functools.cache
+def _limited(view: Callable[..., Any]) -> Callable[..., Any]:
+    """``view`` under the app's ``LINK_RATE_LIMIT`` per address. Wrapped once per view, not per
+    app: the limiter is shared, and a limit added at every ``create_app`` would pile up."""
+    return security.limiter.limit(lambda: str(current_app.config["LINK_RATE_LIMIT"]))(view)
 
 
 def index() -> BaseResponse:
