@@ -44,6 +44,8 @@ class Demo:
     email: str
     password: str
     pages: list[str]
+    #: The demo careers adviser's login (it holds a grant over the demo learner's wallet).
+    adviser: tuple[str, str] | None = None
 
 
 @pytest.fixture
@@ -61,13 +63,14 @@ def demo(live_server: LiveServer) -> Demo:
     login = prepare(app, now=datetime.now(UTC))
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.email == login.email))
-    call_seeders(app, user_id, login.password)
+    _, logins = call_seeders(app, user_id, login.password)  # the adviser is made anew here
     ids, strings = collect_values(app)
     pages = ["/no/such/page"]  # the error page
     for rule in route_rules(app):
         if "GET" in (rule.methods or ()):
             pages += urls_for(app, rule, ids, strings)
-    return Demo(live_server, login.email, login.password, sorted(set(pages)))
+    adviser = logins[-1] if logins else None
+    return Demo(live_server, login.email, login.password, sorted(set(pages)), adviser)
 
 
 def new_page(browser: Any, server: LiveServer, language: str) -> Iterator[Any]:
@@ -132,6 +135,18 @@ def test_no_serious_violation_for_a_learner(browser, demo, language):
         log_in(page, demo.email, demo.password)
         assert page.locator("html").get_attribute("lang") == language
         found = check_every_page(page, demo.pages)
+        assert not found, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("language", LOCALES)
+def test_no_serious_violation_for_an_adviser(browser, demo, language):
+    """The adviser's pages (learners, the review, a credential) with a grant in force."""
+    assert demo.adviser is not None
+    adviser_pages = [url for url in demo.pages if url.startswith("/advisers/")]
+    assert any(url.startswith("/advisers/learners/") for url in adviser_pages)
+    for page in new_page(browser, demo.server, language):
+        log_in(page, *demo.adviser)
+        found = check_every_page(page, adviser_pages + ["/verify/", "/account/"])
         assert not found, json.dumps(found, indent=1, ensure_ascii=False)
 
 
