@@ -9,7 +9,6 @@ import http.server
 import io
 import json
 import threading
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from flask import Flask
 from tests.conftest import ob3_credential
 from verifier import KeyPair, TrustedIssuer, TrustStore
 from verifier.issuing import issue_jwt, issue_ldp, sign_presentation
-from verifier.qr import BASE45_ALPHABET
+from verifier.qr import encode_presentation
 from verifier.web import create_app
 from verifier.web.links import PIN_HEADER, share_challenge
 
@@ -75,23 +74,9 @@ def presentation(issuer: KeyPair, holder: KeyPair, count: int = 3, **options: An
     return sign_presentation(creds, holder, created=NOW, **options)
 
 
-def b45encode(data: bytes) -> str:
-    """Base45 (RFC 9285) as the wallet writes it."""
-    out = []
-    for i in range(0, len(data) - 1, 2):
-        n = data[i] * 256 + data[i + 1]
-        n, c = divmod(n, 45)
-        e, d = divmod(n, 45)
-        out.append(BASE45_ALPHABET[c] + BASE45_ALPHABET[d] + BASE45_ALPHABET[e])
-    if len(data) % 2:
-        d, c = divmod(data[-1], 45)
-        out.append(BASE45_ALPHABET[c] + BASE45_ALPHABET[d])
-    return "".join(out)
-
-
 def compressed(document: bytes) -> str:
     """The ``VP1:`` QR text of a document."""
-    return "VP1:" + b45encode(zlib.compress(document, 9))
+    return encode_presentation(document)
 
 
 def qr_png(text: str, *, box_size: int = 4) -> bytes:

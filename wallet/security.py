@@ -4,30 +4,24 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+# One policy for the wallet and the employer's verifier view (which never imports the wallet):
+# no inline scripts or styles, no framing, HSTS over TLS, a size cap before any body is read.
+from verifier.web.security import (  # noqa: F401  (CONTENT_SECURITY_POLICY is re-exported)
+    CONTENT_SECURITY_POLICY,
+    refuse_oversized_body,
+    set_security_headers,
+)
+
 csrf = CSRFProtect()
 # Limits are declared on views (``@limiter.limit(...)``); storage comes from
 # RATELIMIT_STORAGE_URI: memory:// by default, redis://... when several processes serve.
 limiter = Limiter(key_func=get_remote_address)
-
-#: The Content-Security-Policy of every page: no inline scripts or styles, no framing.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "img-src 'self' data:",
-        "style-src 'self'",
-        "script-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    )
-)
 
 
 def init_app(app: Flask) -> None:
@@ -41,27 +35,6 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.before_request(refuse_oversized_body)
     app.after_request(set_security_headers)
-
-
-def refuse_oversized_body() -> None:
-    """Answer 413 before reading a body larger than MAX_CONTENT_LENGTH, whatever the view."""
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if limit is not None and request.content_length is not None and request.content_length > limit:
-        abort(413)
-
-
-def set_security_headers(response: Response) -> Response:
-    """Add the security headers a view has not set itself (share pages set their own)."""
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
-    if request.is_secure or current_app.config["HTTPS"]:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    return response
 
 
 def safe_next(target: str | None) -> str | None:

@@ -1,5 +1,5 @@
-"""The standalone verifier's response headers and size cap: the wallet's policy (see
-``wallet/security.py``), restated here because the verifier never imports the wallet."""
+"""Response headers and the size cap of the employer's verifier view; the wallet applies the
+same ones (``wallet/security.py`` imports them), so both apps answer with one policy."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def refuse_oversized_body() -> None:
 
 
 def set_security_headers(response: Response) -> Response:
-    """Add the security headers a view has not set itself."""
+    """Add the security headers a view has not set itself (share pages set their own)."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Frame-Options", "DENY")
