@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, g, has_request_context
+from flask import current_app, has_request_context
 from flask_babel import get_locale
 
 from verifier import Credential as ParsedCredential
@@ -35,13 +35,12 @@ from verifier.credential import SealedCredential
 from verifier.dates import parse_datetime
 from verifier.errors import MalformedDocument
 from verifier.ob2.recipient import matches_any
+from verifier.stores import CACHE_FOLDER, TRUST_FILE, held
 from verifier.summary import LangText
 from verifier.trustlists import TrustedListStore
 from wallet.db import db
 from wallet.models import Credential, User
 
-TRUST_FILE = "trust.json"
-CACHE_FOLDER = "cache"
 TRUSTED_LISTS_FILE = "trusted_lists.json"
 # Column sizes of wallet.models.Credential, so a long value is clipped rather than refused.
 FORMAT_LENGTH = 32
@@ -82,11 +81,9 @@ def open_stores(home: str | Path) -> Stores:
 
 
 def stores() -> Stores:
-    """The stores of this app's ``VERIFIER_HOME``, read once per request or app context."""
-    if "verifier_stores" not in g:
-        g.verifier_stores = open_stores(current_app.config["VERIFIER_HOME"])
-    found: Stores = g.verifier_stores
-    return found
+    """The stores of this app's ``VERIFIER_HOME``, read once per process and again when one
+    of their files changes (:func:`verifier.stores.held`)."""
+    return held(Path(current_app.config["VERIFIER_HOME"]), open_stores)
 
 
 def verify_bytes(
