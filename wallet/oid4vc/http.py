@@ -9,15 +9,13 @@ Settings (``WALLET_<NAME>`` in the environment):
 - ``OID4VCI_MAX_RESPONSE_BYTES``: the most one answer may hold (default 5 MB).
 
 Addresses that resolve to private, loopback or link-local networks are refused (except
-loopback when http to localhost is allowed), so an offer cannot make the wallet reach into the
-network it runs in.
+loopback when http to localhost is allowed), by :mod:`wallet.net`, so an offer cannot make the
+wallet reach into the network it runs in; a name that does not resolve is not contacted.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +24,8 @@ import urllib3
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
 from flask_babel import gettext as _
+
+from wallet import net
 
 DEFAULT_TIMEOUT = 10
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -62,7 +62,11 @@ def check_url(url: str) -> str:
                 url=url[:200],
             )
         )
-    if not _public(host):
+    try:
+        addresses = net.resolve(host)
+    except OSError:
+        raise _no_answer(url) from None  # as if it had been tried: it could not be reached
+    if not net.all_public(addresses, allow_loopback=allow_http_localhost()):
         raise IssuanceError(
             _(
                 "The issuer's address %(host)s is on a private network; the wallet only talks to "
@@ -71,21 +75,6 @@ def check_url(url: str) -> str:
             )
         )
     return url
-
-
-def _public(host: str) -> bool:
-    """Whether every address ``host`` resolves to is a public one (or loopback, when allowed)."""
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return True  # it will fail to connect, with the "did not answer" message
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if address.is_loopback and allow_http_localhost():
-            continue
-        if not address.is_global:
-            return False
-    return True
 
 
 class IssuerSession(OAuth2Session):

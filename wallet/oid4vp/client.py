@@ -15,9 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import ipaddress
 import json
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +26,7 @@ import requests
 from flask import current_app
 
 from verifier.dcql import DcqlError, DcqlQuery
+from wallet import net
 
 TIMEOUT_SECONDS = 10
 MAX_REQUEST_BYTES = 100_000
@@ -100,13 +99,11 @@ def _check_url(url: str) -> None:
     if local_ok and host in LOCAL_HOSTS:
         return
     try:
-        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
+        addresses = net.resolve(host, parts.port or 443)
+    except OSError:
         raise RequestProblem("unreachable", host) from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise RequestProblem("private_address", host)
+    if not net.all_public(addresses):
+        raise RequestProblem("private_address", host)
 
 
 def _read_capped(response: requests.Response, limit: int) -> bytes:

@@ -1,19 +1,19 @@
 """Fetching a pathway file an institution publishes at a URL: the wallet's only network code
 for pathways, with a short timeout and a size cap. Offline, it says so clearly.
 
-Only public addresses are fetched, redirects included: a learner must not be able to make the
-wallet's server read its own network (``http://127.0.0.1/…``, cloud metadata addresses).
+Only public addresses are fetched (the rule of :mod:`wallet.net`), redirects included: a
+learner must not be able to make the wallet's server read its own network
+(``http://127.0.0.1/…``, cloud metadata addresses).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import urllib.error
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
+from wallet import net
 from wallet.pathways.definition import MAX_BYTES
 from wallet.pathways.messages import N_, Message
 
@@ -31,7 +31,7 @@ class FetchError(Exception):
 
 def resolve(host: str) -> list[str]:
     """The IP addresses ``host`` resolves to (raises ``OSError`` when it does not)."""
-    return [str(info[4][0]) for info in socket.getaddrinfo(host, None)]
+    return net.resolve(host)
 
 
 def check_host(host: str) -> None:
@@ -40,17 +40,16 @@ def check_host(host: str) -> None:
         addresses = resolve(host)
     except (OSError, UnicodeError):
         raise FetchError(_unreachable(host)) from None
-    for address in addresses:
-        if not ipaddress.ip_address(address.split("%")[0]).is_global:
-            raise FetchError(
-                Message(
-                    N_(
-                        "%(host)s is not a public address: the wallet only fetches pathways from "
-                        "public web addresses."
-                    ),
-                    {"host": host},
-                )
+    if not net.all_public(addresses):
+        raise FetchError(
+            Message(
+                N_(
+                    "%(host)s is not a public address: the wallet only fetches pathways from "
+                    "public web addresses."
+                ),
+                {"host": host},
             )
+        )
 
 
 class _PublicRedirects(urllib.request.HTTPRedirectHandler):
