@@ -546,6 +546,13 @@ def test_detail_in_polish(client, four):
     assert "Poziom ERK 5" in page
     # the verifier's sentences are English, and say so to screen readers
     assert '<span lang="en">The signature (eddsa-rdfc-2022) matches the contents.</span>' in page
+    # ... after the same result in plain Polish, worded as the employer's view words it
+    assert "Podpis wystawcy zgadza się z treścią: nic nie zostało zmienione.<br>" in page
+
+
+def test_detail_in_english_shows_the_verifier_sentence_only(client, four):
+    page = client.get(f"/portfolio/{four['data']}").text
+    assert "The issuer's signature matches the contents: nothing was changed." not in page
 
 
 def test_language_maps_follow_the_reader(app, client, user, auth, signed):

@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from verifier.web.messages import sentence
 from wallet.portfolio.present import STATUS_LABELS, Text, as_list, as_mapping, text_of, when
 
 CHECK_NAMES = {
@@ -32,8 +34,9 @@ CHECK_STATUSES = ("passed", "failed", "unknown", "not_applicable")
 
 @dataclass(frozen=True)
 class Check:
-    """One verification check: its name, status, the verifier's sentence (in English) and
-    technical detail, and the date of the trust data it used."""
+    """One verification check: its name, status, the verifier's sentence (in English), the
+    same result in plain words in the reader's language when that is not English (the
+    employer's view says it the same way), technical detail, and the date of its trust data."""
 
     id: str
     name: str
@@ -41,6 +44,7 @@ class Check:
     message: str
     detail: str | None
     data_date: str | None
+    plain: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,17 @@ def checks_of(report: Mapping[str, Any]) -> list[Check]:
                 message=str(item.get("message", "")),
                 detail=str(item["detail"]) if item.get("detail") else None,
                 data_date=when(item.get("data_date"), time=True) if item.get("data_date") else None,
+                plain=_plain(check_id, status, item.get("reason")),
             )
         )
     return found
+
+
+def _plain(check_id: str, status: str, reason: Any) -> str | None:
+    """The result in plain words in the reader's language, when that is not English."""
+    if str(get_locale() or "en") == "en":
+        return None
+    return sentence(check_id, status, str(reason) if reason else None)
 
 
 def parts_of(report: Mapping[str, Any], langs: list[str]) -> list[Part]:
