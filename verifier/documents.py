@@ -14,11 +14,14 @@ Usage::
     nquads = canonize(document, hash_name="sha384")          # e.g. ecdsa-rdfc-2019 with P-384
     expanded = expand(credential)                            # refuses undefined terms
 
-Both run in JSON-LD safe mode unless told otherwise (see :mod:`verifier.jsonld`).
+Both run in JSON-LD safe mode unless told otherwise (see :mod:`verifier.jsonld`). In safe mode,
+RDF comes from :mod:`verifier.fastld`'s direct path when the document is plain enough for it
+(credentials are), with pyld's bytes; pyld itself does the rest and names any problem.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import threading
@@ -31,6 +34,7 @@ from typing import Any, NoReturn
 
 from pyld.jsonld import JsonLdError
 
+from verifier import fastld
 from verifier.errors import MalformedDocument, UnknownContext, VerificationError
 from verifier.jsonld import ContextCache, Processor, canonical_nquads
 
@@ -108,6 +112,17 @@ def expand(document: dict, *, safe: bool = True) -> list:
         raise MalformedDocument("The document is not valid JSON-LD.", detail=str(error)) from None
 
 
+def check_safe(document: dict) -> None:
+    """Raise what JSON-LD safe mode refuses in ``document``; return quietly if nothing.
+
+    A document the direct RDF path reads in full passes safe mode (that path steps aside at
+    anything safe mode could refuse), so pyld's expansion runs only for the others.
+    """
+    _require_object(document)
+    if _direct_quads(document) is None:
+        expand(document, safe=True)
+
+
 def canonize(document: dict, *, hash_name: str = "sha256", safe: bool = True) -> str:
     """Return the RDFC-1.0 canonical N-Quads of ``document``, hashing with ``hash_name``."""
     _require_object(document)
@@ -125,6 +140,12 @@ def canonize(document: dict, *, hash_name: str = "sha256", safe: bool = True) ->
             key = None  # not plain JSON: let the processor say what is wrong
         if key is not None and key in memo:
             return memo[key]
+    quads = _direct_quads(document) if safe else None
+    if quads is not None:
+        nquads = fastld.canonical_nquads(quads, hash_name)
+        if memo is not None and key is not None:
+            memo[key] = nquads
+        return nquads
     processor = Processor(_CACHE, safe=safe, rdf=True)
     try:
         dataset = processor.to_rdf(document, _CACHE.options())
@@ -136,6 +157,19 @@ def canonize(document: dict, *, hash_name: str = "sha256", safe: bool = True) ->
     if memo is not None and key is not None:
         memo[key] = nquads
     return nquads
+
+
+def _direct_quads(document: dict) -> list[fastld.Quad] | None:
+    """The RDF quads by :mod:`verifier.fastld`'s direct path, or None where it steps aside.
+
+    Any problem at all sends the document down pyld's path, which names it: the direct path
+    never makes a verdict of its own.
+    """
+    try:
+        return fastld.to_quads(document, Processor(_CACHE, safe=True, rdf=True),
+                                 _CACHE.options())
+    except Exception:
+        return None
 
 
 _MEMO: ContextVar[dict[tuple[str, str, bool], str] | None] = ContextVar("canon_memo",
@@ -150,6 +184,19 @@ def one_verification() -> Iterator[None]:
         yield
     finally:
         _MEMO.reset(token)
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of parsed JSON (dicts, lists and scalars), several times faster than
+    :func:`copy.deepcopy`; anything else inside is deep-copied the slow way."""
+    cls = value.__class__
+    if cls is dict:
+        return {key: copy_json(item) for key, item in value.items()}
+    if cls is list:
+        return [copy_json(item) for item in value]
+    if cls is str or cls is int or cls is float or cls is bool or value is None:
+        return value
+    return copy.deepcopy(value)
 
 
 def _require_object(document: Any) -> None:

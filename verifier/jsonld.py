@@ -142,12 +142,25 @@ class Processor(JsonLdProcessor):
 
     def _expand_iri(self, active_ctx: Any, value: Any, base: str | None = None,
                     vocab: bool = False, local_ctx: Any = None, defined: Any = None) -> Any:
-        # Fast path for the commonest call, a defined term, with the same result as pyld's:
-        # a value not starting with "@" is neither a keyword nor keyword-like.
-        if vocab and local_ctx is None and value.__class__ is str and value[:1] != "@":
-            mapping = active_ctx["mappings"].get(value, _ABSENT)
-            if mapping is not _ABSENT:
-                return None if mapping is None else mapping["@id"]
+        # Fast paths for the commonest calls, a defined term and a prefixed or absolute IRI,
+        # with the same results as pyld's: a value not starting with "@" is neither a keyword
+        # nor keyword-like, and outside context processing (no local_ctx) nothing gets defined.
+        if local_ctx is None and value.__class__ is str and value[:1] != "@":
+            mappings = active_ctx["mappings"]
+            if vocab:
+                mapping = mappings.get(value, _ABSENT)
+                if mapping is not _ABSENT:
+                    return None if mapping is None else mapping["@id"]
+            colon = value.find(":")
+            if colon > 0:
+                prefix = value[:colon]
+                if prefix == "_" or value.startswith("//", colon + 1):
+                    return value
+                mapping = mappings.get(prefix)
+                if mapping and mapping["_prefix"]:
+                    return mapping["@id"] + value[colon + 1:]
+                if _absolute_iri(value):
+                    return value
         return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
 
     # -- context processing, memoised ------------------------------------------------------

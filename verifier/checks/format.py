@@ -34,7 +34,7 @@ def check_jsonld(document: Any, fmt: str, version: str) -> CheckResult:
         # and the proof check then reuses the result for the same unsigned document.
         documents.canonize(doc, safe=True)
     else:
-        documents.expand(doc, safe=True)
+        documents.check_safe(doc)
     if _looks_like_status_list(document):
         from verifier.statuslist import StatusList
 

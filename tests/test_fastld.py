@@ -1,0 +1,175 @@
+"""The direct JSON-LD → RDF path (verifier.fastld) gives pyld's canonical N-Quads to the byte,
+steps aside for what it does not cover, and never accepts what pyld's safe mode refuses."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests import corpus
+from tests.conftest import ob3_credential
+from tests.verifier_web_support import presentation
+from verifier import KeyPair, documents, fastld
+from verifier.demo import demo_badge
+from verifier.errors import VerificationError
+from verifier.jsonld import Processor, canonical_nquads
+from verifier.suites.data_integrity import proof_configuration
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+ISSUER = KeyPair.generate("Ed25519")
+
+
+def pyld_nquads(document: dict, hash_name: str = "sha256") -> str:
+    """The canonical form by pyld's own expansion, node map and toRdf."""
+    cache = documents._CACHE
+    dataset = Processor(cache, safe=True, rdf=True).to_rdf(document, cache.options())
+    return canonical_nquads(dataset, hash_name)
+
+
+def direct_nquads(document: dict, hash_name: str = "sha256") -> str | None:
+    cache = documents._CACHE
+    quads = fastld.to_quads(document, Processor(cache, safe=True, rdf=True), cache.options())
+    return None if quads is None else fastld.canonical_nquads(quads, hash_name)
+
+
+def agree(document: dict) -> str | None:
+    """Assert both paths agree on ``document``; return the direct path's answer."""
+    try:
+        expected: str | None = pyld_nquads(copy.deepcopy(document))
+    except Exception:
+        expected = None
+    try:
+        got = direct_nquads(document)
+    except Exception:
+        got = None
+    if got is not None:
+        assert expected is not None, "the direct path accepted a document pyld refuses"
+        assert got == expected
+    return got
+
+
+def parts(document: dict) -> list[dict]:
+    """A document, its unsigned form, its proof configurations and nested credentials."""
+    found = [document]
+    proofs = document.get("proof")
+    for proof in proofs if isinstance(proofs, list) else [proofs]:
+        if isinstance(proof, dict) and "@context" in document:
+            found.append({k: v for k, v in document.items() if k != "proof"})
+            found.append(proof_configuration(proof, document))
+    nested = document.get("verifiableCredential")
+    for credential in nested if isinstance(nested, list) else [nested]:
+        if isinstance(credential, dict) and "@context" in credential:
+            found.extend(parts(credential))
+    return found
+
+
+def own_documents() -> list[tuple[str, dict]]:
+    holder = KeyPair.generate("Ed25519")
+    badge = demo_badge(ISSUER, name="Statistics", ects=5)
+    vp = presentation(ISSUER, holder, 3)
+    return [("ob3", ob3_credential(ISSUER.controller)), ("demo badge", badge),
+            *((f"presentation part {i}", part) for i, part in enumerate(parts(vp)))]
+
+
+@pytest.mark.parametrize("name,document", own_documents(), ids=lambda v: v if isinstance(
+    v, str) else "")
+def test_own_credentials_take_the_direct_path_with_pyld_bytes(name: str, document: dict) -> None:
+    assert agree(document) is not None, f"{name} fell back to pyld"
+
+
+def corpus_documents() -> list[tuple[str, dict]]:
+    if not corpus.available():
+        return []
+    found = []
+    for path in sorted(corpus.CORPUS.rglob("*.json*")):
+        try:
+            document = json.loads(path.read_text("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            continue
+        if isinstance(document, dict) and "@context" in document:
+            for index, part in enumerate(parts(document)):
+                found.append((f"{path.relative_to(corpus.CORPUS)}#{index}", part))
+    return found
+
+
+@pytest.mark.skipif(not corpus.available(), reason="the shared corpus is not on this machine")
+def test_every_corpus_document_gets_pyld_bytes_or_pyld_itself() -> None:
+    documents_ = corpus_documents()
+    direct = sum(agree(document) is not None for _name, document in documents_)
+    # Most real credentials are plain enough for the direct path; the rest go to pyld.
+    assert direct >= len(documents_) // 2, (direct, len(documents_))
+
+
+def test_equal_first_degree_hashes_go_to_the_full_algorithm() -> None:
+    # Two blank nodes with identical content need RDFC-1.0's N-degree steps.
+    document = ob3_credential(ISSUER.controller)
+    document["credentialSubject"]["achievement"]["alignment"] = [
+        {"type": ["Alignment"], "targetName": "A", "targetUrl": "https://a.example/1",
+         "targetDescription": "x"},
+        {"type": ["Alignment"], "targetName": "A", "targetUrl": "https://a.example/2",
+         "targetDescription": "x"},
+    ]
+    document["credentialSubject"]["result"] = [{"type": ["Result"], "value": "A"},
+                                               {"type": ["Result"], "value": "B"}]
+    document["credentialSubject"]["achievement"]["resultDescription"] = [
+        {"id": "_:r1", "type": ["ResultDescription"], "name": "x", "resultType": "Status"},
+        {"id": "_:r2", "type": ["ResultDescription"], "name": "x", "resultType": "Status"},
+    ]
+    assert agree(document) is not None
+    assert documents.canonize(document) == pyld_nquads(document)
+
+
+@pytest.mark.parametrize("change,what", [
+    (lambda d: d.update(undefinedTerm="x"), "an undefined term"),
+    (lambda d: d.update(id="relative/id"), "a relative @id"),
+    (lambda d: d.update(type=["VerifiableCredential", "NoSuchType"]), "an undefined type"),
+    (lambda d: d["credentialSubject"].update({"@context": {"@vocab": "rel/"}}),
+     "a relative @vocab"),
+    (lambda d: d["credentialSubject"].update(name={"@value": "x", "@language": "not a tag"}),
+     "an invalid language tag"),
+    (lambda d: d["credentialSubject"].update(name={"@value": "x", "@direction": "rtl"}),
+     "a base direction"),
+    (lambda d: d.update(name=None), "a null value"),
+    (lambda d: d["credentialSubject"].update(achievement={}), "an empty object"),
+])
+def test_what_safe_mode_refuses_is_left_to_pyld(change: Any, what: str) -> None:
+    document = ob3_credential(ISSUER.controller)
+    change(document)
+    assert agree(document) is None, what
+
+
+def test_canonize_names_the_problem_as_before() -> None:
+    document = ob3_credential(ISSUER.controller, undefinedTerm="x")
+    with pytest.raises(VerificationError, match="undefinedTerm"):
+        documents.canonize(document)
+
+
+SCALARS = st.one_of(st.text(max_size=8), st.integers(-10**22, 10**22), st.booleans(),
+                    st.floats(allow_nan=False, allow_infinity=False), st.none())
+KEYS = st.sampled_from(["name", "description", "id", "type", "narrative", "image", "tag",
+                        "validFrom", "@value", "@language", "@type", "@id", "@list", "@set",
+                        "unknown", "https://schema.org/name", "schema:name", "_:b0",
+                        "@context", "achievement", "alignment", "credentialSubject"])
+VALUES = st.recursive(
+    SCALARS | st.sampled_from(["urn:x:1", "_:b1", "did:example:a", "relative", "en",
+                               "Achievement", "Profile", "https://e.example/a"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(path=st.sampled_from([(), ("credentialSubject",), ("credentialSubject", "achievement"),
+                             ("issuer",)]), key=KEYS, value=VALUES)
+def test_any_change_gives_pyld_bytes_or_steps_aside(path: tuple, key: str, value: Any) -> None:
+    document = ob3_credential(ISSUER.controller)
+    node = document
+    for step in path:
+        node = node[step]
+    node[key] = value
+    agree(document)
