@@ -20,6 +20,7 @@ fast path never decides that a document is wrong; it only produces the same data
 from __future__ import annotations
 
 import hashlib
+from itertools import permutations
 from typing import Any
 
 from pyld.jsonld import (
@@ -435,28 +436,142 @@ class _Walker:
 def canonical_nquads(quads: list[Quad], hash_name: str) -> str:
     """RDFC-1.0 canonical N-Quads of ``quads`` (each quad once), hashing with ``hash_name``.
 
-    Blank nodes whose first-degree hashes (RDFC-1.0 §4.6) all differ get their canonical labels
-    in hash order (§4.4 step 4), which is the whole algorithm for such datasets. When two hashes
-    are equal the N-degree steps are needed: pyld's implementation does those.
+    Follows RDFC-1.0 §4.4 as pyld's URDNA2015 does, to the byte (a quad naming a blank node
+    twice counts twice for it, as in pyld). The N-degree steps (§4.8), needed when blank nodes
+    look alike (three similar credentials in one presentation), stop after
+    ``N_DEGREE_LIMIT`` calls: a dataset built to make them explode is refused, not computed.
     """
-    by_node: dict[str, list[Quad]] = {}
-    for quad in quads:
-        subject, _predicate, obj, graph = quad
-        if subject[:2] == "_:":
-            by_node.setdefault(subject, []).append(quad)
-        if obj.__class__ is str and obj[:2] == "_:" and obj != subject:
-            by_node.setdefault(obj, []).append(quad)
-        if graph is not None and graph[:2] == "_:" and graph != subject and graph != obj:
-            by_node.setdefault(graph, []).append(quad)
-    hashed = []
-    for node, node_quads in by_node.items():
-        lines = sorted(_nquad(quad, _first_degree(node)) for quad in node_quads)
-        hashed.append((hashlib.new(hash_name, "".join(lines).encode("utf-8")).hexdigest(), node))
-    hashed.sort()
-    if any(hashed[i][0] == hashed[i + 1][0] for i in range(len(hashed) - 1)):
-        return _pyld_canonical(quads, hash_name)
-    labels = {node: f"_:c14n{index}" for index, (_hash, node) in enumerate(hashed)}
-    return "".join(sorted(_nquad(quad, labels.__getitem__) for quad in quads))
+    return _Canonicalizer(quads, hash_name).run()
+
+
+N_DEGREE_LIMIT = 10_000
+
+
+class _Issuer:
+    """An identifier issuer (RDFC-1.0 §4.5)."""
+
+    __slots__ = ("prefix", "counter", "existing", "order")
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix, self.counter = prefix, 0
+        self.existing: dict[str, str] = {}
+        self.order: list[str] = []
+
+    def issue(self, old: str) -> str:
+        new = self.existing.get(old)
+        if new is None:
+            new = self.existing[old] = f"{self.prefix}{self.counter}"
+            self.counter += 1
+            self.order.append(old)
+        return new
+
+    def copy(self) -> _Issuer:
+        twin = _Issuer(self.prefix)
+        twin.counter, twin.existing, twin.order = self.counter, dict(self.existing), [*self.order]
+        return twin
+
+
+class _Canonicalizer:
+    def __init__(self, quads: list[Quad], hash_name: str) -> None:
+        self.quads, self.hash_name = quads, hash_name
+        self.by_node: dict[str, list[Quad]] = {}
+        for quad in quads:
+            subject, _predicate, obj, graph = quad
+            for component in (subject, obj, graph):
+                if component.__class__ is str and component[:2] == "_:":
+                    self.by_node.setdefault(component, []).append(quad)
+        self.first: dict[str, str] = {}
+        self.canonical = _Issuer("_:c14n")
+        self.calls = 0
+
+    def _hash(self, text: str) -> str:
+        return hashlib.new(self.hash_name, text.encode("utf-8")).hexdigest()
+
+    def first_degree(self, node: str) -> str:
+        """Hash First Degree Quads (§4.6)."""
+        found = self.first.get(node)
+        if found is None:
+            label = _first_degree(node)
+            lines = sorted(_nquad(quad, label) for quad in self.by_node[node])
+            found = self.first[node] = self._hash("".join(lines))
+        return found
+
+    def run(self) -> str:
+        by_hash: dict[str, list[str]] = {}
+        for node in self.by_node:
+            by_hash.setdefault(self.first_degree(node), []).append(node)
+        shared = []
+        for digest in sorted(by_hash):
+            nodes = by_hash[digest]
+            if len(nodes) == 1:
+                self.canonical.issue(nodes[0])
+            else:
+                shared.append(nodes)
+        for nodes in shared:
+            results = []
+            for node in nodes:
+                if node in self.canonical.existing:
+                    continue
+                issuer = _Issuer("_:b")
+                issuer.issue(node)
+                results.append(self.n_degree(node, issuer))
+            for _digest, issuer in sorted(results, key=lambda result: result[0]):
+                for existing in issuer.order:
+                    self.canonical.issue(existing)
+        labels = self.canonical.existing
+        return "".join(sorted(_nquad(quad, labels.__getitem__) for quad in self.quads))
+
+    def _related(self, related: str, predicate: str, issuer: _Issuer, position: str) -> str:
+        """Hash Related Blank Node (§4.7)."""
+        label = self.canonical.existing.get(related) or issuer.existing.get(related) \
+            or self.first_degree(related)
+        return self._hash(position + (f"<{predicate}>" if position != "g" else "") + label)
+
+    def n_degree(self, node: str, issuer: _Issuer) -> tuple[str, _Issuer]:
+        """Hash N-Degree Quads (§4.8)."""
+        self.calls += 1
+        if self.calls > N_DEGREE_LIMIT:
+            from verifier.errors import MalformedDocument
+
+            raise MalformedDocument("The document's blank nodes are too alike to canonicalize "
+                                    "within RDFC-1.0's work limit.", detail="poison dataset")
+        related_by_hash: dict[str, list[str]] = {}
+        for subject, predicate, obj, graph in self.by_node[node]:
+            for position, component in (("s", subject), ("o", obj), ("g", graph)):
+                if component.__class__ is str and component[:2] == "_:" and component != node:
+                    digest = self._related(component, predicate, issuer, position)
+                    related_by_hash.setdefault(digest, []).append(component)
+        data = ""
+        canonical = self.canonical.existing
+        for digest in sorted(related_by_hash):
+            data += digest
+            chosen_path, chosen_issuer = "", None
+            for permutation in permutations(related_by_hash[digest]):
+                issuer_copy = issuer.copy()
+                path, recursion = "", []
+                for related in permutation:
+                    if related in canonical:
+                        path += canonical[related]
+                    else:
+                        if related not in issuer_copy.existing:
+                            recursion.append(related)
+                        path += issuer_copy.issue(related)
+                    if chosen_path and len(path) >= len(chosen_path) and path > chosen_path:
+                        break
+                else:
+                    for related in recursion:
+                        result_hash, issuer_copy = self.n_degree(related, issuer_copy)
+                        path += issuer_copy.issue(related) + f"<{result_hash}>"
+                        if chosen_path and len(path) >= len(chosen_path) \
+                                and path > chosen_path:
+                            break
+                    else:
+                        if not chosen_path or path < chosen_path:
+                            chosen_path, chosen_issuer = path, issuer_copy
+            data += chosen_path
+            assert chosen_issuer is not None
+            issuer = chosen_issuer
+        return self._hash(data), issuer
 
 
 def _first_degree(node: str) -> Any:
@@ -479,24 +594,3 @@ def _nquad(quad: Quad, label: Any) -> str:
     if graph is not None:
         line += " " + (label(graph) if graph[:2] == "_:" else f"<{graph}>")
     return line + " .\n"
-
-
-def _pyld_canonical(quads: list[Quad], hash_name: str) -> str:
-    from verifier.jsonld import canonical_nquads as pyld_canonical
-
-    dataset: dict[str, list] = {"@default": []}
-    for subject, predicate, obj, graph in quads:
-        if obj.__class__ is str:
-            rdf_object = _rdf_term(obj)
-        else:
-            rdf_object = {"type": "literal", "value": obj[0], "datatype": obj[1]}
-            if obj[2] is not None:
-                rdf_object["language"] = obj[2]
-        dataset.setdefault(graph or "@default", []).append(
-            {"subject": _rdf_term(subject), "predicate": _rdf_term(predicate),
-             "object": rdf_object})
-    return pyld_canonical(dataset, hash_name)
-
-
-def _rdf_term(value: str) -> dict[str, str]:
-    return {"type": "blank node" if value[:2] == "_:" else "IRI", "value": value}
