@@ -64,6 +64,7 @@ class World:
 
     issuer: KeyPair  # did:web, trusted, key published in the cached DID document
     rsa_issuer: KeyPair  # did:jwk with an RSA key, trusted
+    other_issuer: KeyPair  # did:key, trusted: another genuine issuer, not the victim
     attacker: KeyPair  # did:key, not trusted
     holder: KeyPair
     other_holder: KeyPair
@@ -82,8 +83,13 @@ class World:
 def world() -> World:
     issuer = KeyPair.generate("Ed25519", controller=DID_WEB)
     rsa_issuer = KeyPair.generate("RSA")
+    other_issuer = KeyPair.generate("Ed25519")
     trust = TrustStore.empty()
-    for key, name in ((issuer, "Demo University"), (rsa_issuer, "RSA College")):
+    for key, name in (
+        (issuer, "Demo University"),
+        (rsa_issuer, "RSA College"),
+        (other_issuer, "Other Academy"),
+    ):
         trust.add(
             TrustedIssuer(
                 id=key.controller,
@@ -98,6 +104,7 @@ def world() -> World:
     return World(
         issuer=issuer,
         rsa_issuer=rsa_issuer,
+        other_issuer=other_issuer,
         attacker=KeyPair.generate("Ed25519"),
         holder=KeyPair.generate("Ed25519"),
         other_holder=KeyPair.generate("Ed25519"),
@@ -288,6 +295,34 @@ def status_list_bits_cleared_after_signing(world: World):
     return None, check_credential(world, cred, cache)
 
 
+def _list_by(world: World, publisher: KeyPair, *, revoked: bool):
+    """The credential checked first against its issuer's clean list, then against a list
+    ``publisher`` signed and put at the same URL (a forged cache entry or a shared host)."""
+    cred, cache = _revocable(world)
+    own = status_list_credential(STATUS_URL, world.issuer, created=NOW - timedelta(days=1))
+    cache.put_json(STATUS_URL, own, fetched_at=NOW - timedelta(hours=2))
+    genuine = check_credential(world, cred, cache)
+    other = status_list_credential(
+        STATUS_URL,
+        publisher,
+        set_indices=(7,) if revoked else (),
+        created=NOW - timedelta(days=1),
+    )
+    cache.put_json(STATUS_URL, other, fetched_at=NOW - timedelta(hours=1))
+    return genuine, check_credential(world, cred, cache)
+
+
+def status_list_from_another_trusted_issuer(world: World):
+    """A clean list signed by another issuer the verifier trusts decides nothing ("not
+    revoked" would let any trusted issuer clear another's revocations)."""
+    return _list_by(world, world.other_issuer, revoked=False)
+
+
+def status_list_from_another_trusted_issuer_revoking(world: World):
+    """Nor does its "revoked": the credential's own issuer never said so."""
+    return _list_by(world, world.other_issuer, revoked=True)
+
+
 def _presentation(world: World, holder: KeyPair, cred: Any, challenge: str = CHALLENGE):
     return sign_presentation(
         [cred], holder, created=NOW - timedelta(minutes=5), challenge=challenge, domain=DOMAIN
@@ -355,6 +390,18 @@ ATTACKS: dict[str, tuple[Attack, str, Status]] = {
     # Published lists (DCC fixtures) are signed by another DID than the credential's issuer,
     # so a list by an untrusted signer is "could not be verified", never "not revoked".
     "status_list_signed_by_untrusted_key": (status_list_signed_by_untrusted_key, "status", U),
+    # Only the credential's own issuer decides its status: another trusted issuer's list,
+    # clean or revoking, leaves it "could not check" (neither "not revoked" nor "revoked").
+    "status_list_from_another_trusted_issuer": (
+        status_list_from_another_trusted_issuer,
+        "status",
+        U,
+    ),
+    "status_list_from_another_trusted_issuer_revoking": (
+        status_list_from_another_trusted_issuer_revoking,
+        "status",
+        U,
+    ),
     "presentation_replayed_with_old_challenge": (
         presentation_replayed_with_old_challenge,
         "challenge",
@@ -383,3 +430,16 @@ def test_a_presentation_report_names_the_forged_credential(world):
     _, report = credential_of_another_holder(world)
     assert report.check("holder_proof").status is Status.PASSED
     assert report.credentials[0].check("proof").status is Status.PASSED
+
+
+def test_a_list_from_another_issuer_names_both_issuers(world):
+    """The employer is told whose list it was and whose credential, in one sentence."""
+    _, report = status_list_from_another_trusted_issuer(world)
+    status = report.check("status")
+    assert status.reason == "other_issuer"
+    assert status.message == (
+        f"The status list at {STATUS_URL} was published by {world.other_issuer.controller}, "
+        f"not by the credential's issuer {world.issuer.controller}, so it cannot decide this "
+        "credential's status."
+    )
+    assert report.check("proof").status is Status.PASSED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests import corpus
+from tests.conftest import ob3_credential
+from verifier import DocumentCache, KeyPair, Status, TrustStore, verify_credential
 from verifier.errors import MalformedDocument, StatusListError
+from verifier.issuing import issue_ldp, status_entry, status_list_credential
 from verifier.statuslist import (
     MAX_DECOMPRESSED,
     StatusEntry,
@@ -21,11 +24,13 @@ from verifier.statuslist import (
     decode_encoded_list,
     encode_list,
     is_supported_entry,
+    issuer_identity,
     new_bitstring,
     read_status,
     set_status,
     status_at,
 )
+from verifier.trust import TrustedIssuer
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 LIST_URL = "https://issuer.example/status/1"
@@ -382,3 +387,81 @@ def test_status_at_rejects_programming_mistakes():
         set_status(bytearray(1), 0, 2)
     with pytest.raises(ValueError):
         set_status(bytearray(1), 8, 1)
+
+
+# -- who may publish the list ---------------------------------------------------------------------
+@pytest.mark.parametrize(("issuer_id", "identity"), [
+    ("did:example:issuer", "did:example:issuer"),
+    ("did:example:issuer#key-1", "did:example:issuer"),
+    ("did:example:issuer/lists/1?version=2", "did:example:issuer"),
+    ("did:web:uni.example:faculty", "did:web:uni.example:faculty"),  # ":" is not a DID URL part
+    ("https://uni.example/issuer#profile", "https://uni.example/issuer#profile"),  # not a DID
+])
+def test_issuer_identity(issuer_id, identity):
+    assert issuer_identity(issuer_id) == identity
+
+
+@pytest.mark.parametrize(("list_issuer", "credential_issuer", "same"), [
+    ("did:example:issuer", "did:example:issuer", True),
+    ({"id": "did:example:issuer#key-1"}, "did:example:issuer", True),
+    ("did:example:issuer", "did:example:issuer?service=lists", True),
+    ("did:example:issuer", "did:example:other", False),
+    ("did:example:issuer", "did:example:issuer2", False),
+    ("did:web:uni.example", "did:web:uni.example:faculty", False),
+    ("https://uni.example/issuer", "https://uni.example/issuer", True),
+    ("https://uni.example/issuer", "https://uni.example/issuer/", False),
+    ("did:example:issuer", None, False),
+    (None, "did:example:issuer", False),
+])
+def test_list_issued_by(list_issuer, credential_issuer, same):
+    document = list_credential(revoked(), issuer=list_issuer)
+    if list_issuer is None:
+        del document["issuer"]
+    assert StatusList.from_json(document).issued_by(credential_issuer) is same
+
+
+def _trusted(*keys: KeyPair) -> TrustStore:
+    store = TrustStore.empty()
+    for number, key in enumerate(keys):
+        store.add(TrustedIssuer(id=key.controller, name=f"Issuer {number}", registry="test",
+                                keys=(), added_at=NOW - timedelta(days=1)))
+    return store
+
+
+PUBLISHER_SCENARIOS = {
+    # name: (who signs the list, trust store, bit 5 set, expected (status, reason))
+    "own_issuer_clean_list": ("issuer", "both", False, (Status.PASSED, None)),
+    "own_issuer_revoking_list": ("issuer", "both", True, (Status.FAILED, "revoked")),
+    "other_trusted_issuer_clean_list": ("other", "both", False, (Status.UNKNOWN, "other_issuer")),
+    "other_trusted_issuer_revoking_list": ("other", "both", True,
+                                           (Status.UNKNOWN, "other_issuer")),
+    "untrusted_other_issuer_clean_list": ("other", "issuer only", False,
+                                          (Status.UNKNOWN, "other_issuer")),
+    # The corpus's policy (every issuer trusted, DCC's shared fixture lists): accepted, said so.
+    "other_issuer_in_trust_any_test_mode": ("other", "any", False, (Status.PASSED, None)),
+    "other_issuer_revoking_in_trust_any_test_mode": ("other", "any", True,
+                                                     (Status.FAILED, "revoked")),
+}
+
+
+@pytest.mark.parametrize("name", PUBLISHER_SCENARIOS)
+def test_only_the_credentials_issuer_decides_its_status(name):
+    signer, trusted, revoking, expected = PUBLISHER_SCENARIOS[name]
+    issuer, other = KeyPair.generate("Ed25519"), KeyPair.generate("Ed25519")
+    trust = {"both": _trusted(issuer, other), "issuer only": _trusted(issuer),
+             "any": TrustStore.accept_any_issuer_insecure()}[trusted]
+    cache = DocumentCache.in_memory()
+    cache.put_json(LIST_URL, status_list_credential(
+        LIST_URL, issuer if signer == "issuer" else other, set_indices=(5,) if revoking else (),
+        created=NOW - timedelta(days=2)), fetched_at=NOW - timedelta(hours=3))
+    credential = issue_ldp(ob3_credential(issuer.controller,
+                                          credentialStatus=status_entry(LIST_URL, 5)),
+                           issuer, created=NOW - timedelta(days=30))
+    report = verify_credential(credential, now=NOW, trust=trust, cache=cache)
+    status = report.check("status")
+    assert (status.status, status.reason) == expected, status.message
+    assert not (report.verified and signer == "other" and trusted != "any")
+    if signer == "other":
+        assert other.controller in status.message
+        assert (issuer.controller in status.message) is (trusted != "any")
+        assert ("test mode" in status.message) is (trusted == "any")

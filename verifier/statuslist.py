@@ -31,6 +31,7 @@ MAX_DECOMPRESSED = 16 * 1024 * 1024  # a decompression bomb stops here
 MIN_ENTRIES = 131_072  # Bitstring Status List §3.2 step 2: herd privacy, recorded not enforced
 _DECIMAL = re.compile(r"[0-9]+")
 _HEX_STATUS = re.compile(r"0x[0-9a-fA-F]+")
+_DID_URL_TAIL = re.compile(r"[/?#]")
 
 
 def is_supported_entry(entry: Mapping[str, Any]) -> bool:
@@ -187,10 +188,23 @@ class StatusList:
         """Whether the list holds the 131,072 entries §3.2 asks for (herd privacy); not enforced."""
         return self.bit_length // status_size >= MIN_ENTRIES
 
+    def issued_by(self, issuer_id: str | None) -> bool:
+        """Whether the list names ``issuer_id`` as its issuer (for DID URLs, the same DID)."""
+        return (self.issuer is not None and issuer_id is not None
+                and issuer_identity(self.issuer) == issuer_identity(issuer_id))
+
     def is_valid_at(self, now: datetime) -> bool:
         """Whether ``now`` lies within the list's validFrom/validUntil (VCDM 2.0 §4.9)."""
         return ((self.valid_from is None or self.valid_from <= now)
                 and (self.valid_until is None or now <= self.valid_until))
+
+
+def issuer_identity(issuer_id: str) -> str:
+    """The part of an issuer id that names the issuer: the DID of a DID URL (its path, query
+    and fragment dropped, DID Core §3.2), any other id unchanged."""
+    if issuer_id.startswith("did:"):
+        return _DID_URL_TAIL.split(issuer_id, maxsplit=1)[0]
+    return issuer_id
 
 
 def _strings(value: Any) -> list[str]:

@@ -22,6 +22,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from verifier import KeyPair, TrustedIssuer, TrustStore
+from verifier.web import create_app as create_verifier_app
 from wallet import create_app
 from wallet.db import db
 
@@ -119,3 +120,29 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@dataclass
+class VerifierServer:
+    """The standalone verifier (the app ``verifier serve`` runs) at ``url``, over ``home``."""
+
+    url: str
+    app: Flask
+    home: Path
+
+
+@pytest.fixture
+def verifier_server(tmp_path: Path) -> Iterator[VerifierServer]:
+    """``verifier.web.create_app`` configured as ``verifier serve`` configures it (only
+    ``VERIFIER_HOME``: CSRF on, its own secret), served in a background thread."""
+    home = tmp_path / "verifier"
+    app = create_verifier_app({"VERIFIER_HOME": str(home)})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="verifier-server", daemon=True)
+    thread.start()
+    try:
+        yield VerifierServer(f"http://127.0.0.1:{server.server_port}", app, home)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()

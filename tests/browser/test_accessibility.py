@@ -1,7 +1,8 @@
 """Accessibility in a real browser: axe-core (vendored from the npm registry under
 ``static/vendor/axe-core``, see ``tools/vendor_axe.sh``) on every wallet page a visitor and a
-learner with the demo data can reach, in English and in Polish, with no serious or critical
-violation; and a keyboard-only journey from login through import to the portfolio.
+learner with the demo data can reach, and on the standalone verifier's pages (the form, results
+of every kind, a dead share link, the error page), in English and in Polish, with no serious or
+critical violation; and a keyboard-only journey from login through import to the portfolio.
 
 The pages come from ``app.url_map`` (arguments filled from the database), so a new page is
 checked as soon as its blueprint is registered.
@@ -17,10 +18,12 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import TIMEOUT_MS, LiveServer
+from tests.browser.conftest import TIMEOUT_MS, LiveServer, VerifierServer
 from tests.security.conftest import call_seeders, collect_values, route_rules, urls_for
+from tests.verifier_web_support import credential, fake_wallet, presentation, trust
 from tests.wallet import factories as f
-from verifier.issuing import issue_ldp
+from verifier import DocumentCache, KeyPair
+from verifier.issuing import issue_ldp, status_entry, status_list_credential
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +76,7 @@ def demo(live_server: LiveServer) -> Demo:
     return Demo(live_server, login.email, login.password, sorted(set(pages)), adviser)
 
 
-def new_page(browser: Any, server: LiveServer, language: str) -> Iterator[Any]:
+def new_page(browser: Any, server: LiveServer | VerifierServer, language: str) -> Iterator[Any]:
     context = browser.new_context(base_url=server.url, locale=LOCALES[language])
     context.set_default_timeout(TIMEOUT_MS)
     try:
@@ -154,6 +157,87 @@ def test_axe_reports_a_planted_violation(browser, demo):
     """The checks above are not vacuous: axe runs in these pages and reports what it finds."""
     for page in new_page(browser, demo.server, "en"):
         page.goto("/auth/login")
+        page.evaluate(
+            """() => { const img = document.createElement('img');
+                       img.src = '/static/nothing.png';
+                       document.querySelector('main').append(img); }"""
+        )
+        assert "image-alt" in {v["id"] for v in violations_of(page)}
+
+
+# -- the standalone verifier (``verifier serve``) -----------------------------------------------
+STATUS_URL = "https://uni.example/status/1"
+
+
+def verifier_documents(server: VerifierServer) -> dict[str, str]:
+    """Pasted texts whose results pages cover every verdict the page colours differently."""
+    issuer, stranger, holder = (KeyPair.generate("Ed25519") for _ in range(3))
+    trust(server.home, issuer)
+    now = datetime.now(UTC)
+    DocumentCache.open(server.home / "cache").put_json(
+        STATUS_URL,
+        status_list_credential(STATUS_URL, issuer, set_indices=(7,), created=now),
+        fetched_at=now,
+    )
+    tampered = credential(issuer, title="Data Analysis")
+    tampered["credentialSubject"]["achievement"]["name"] = "Brain Surgery"
+    documents = {
+        "verified": credential(issuer, title="Data Analysis"),
+        "not_genuine": tampered,
+        "revoked": credential(
+            issuer, title="Revoked Course", credentialStatus=status_entry(STATUS_URL, 7)
+        ),
+        "cannot_check": credential(stranger, title="Unknown Academy Course"),
+        "presentation": presentation(issuer, holder, 2),
+    }
+    return {name: json.dumps(document) for name, document in documents.items()}
+
+
+def paste_and_check(page: Any, text: str) -> str:
+    """Paste ``text`` into the form as an employer would and submit it; the verdict shown."""
+    page.goto("/verify/")
+    page.fill("#text", text)
+    with page.expect_navigation():
+        page.locator("form[data-paste-form] button[type=submit]").click()
+    return page.locator("[data-verdict]").get_attribute("data-verdict")
+
+
+@pytest.mark.parametrize("language", LOCALES)
+def test_no_serious_violation_in_the_standalone_verifier(browser, verifier_server, language):
+    """The form, each kind of result, a dead share link and the error page of the app that
+    ``verifier serve`` runs (its own layout, language switch and error pages)."""
+    documents = verifier_documents(verifier_server)
+    found: dict[str, list[dict[str, Any]]] = {}
+    for page in new_page(browser, verifier_server, language):
+        page.goto("/")
+        assert page.url.endswith("/verify/")
+        assert page.locator("html").get_attribute("lang") == language
+        found["form"] = violations_of(page)
+        for expected, text in documents.items():
+            shown = paste_and_check(page, text)
+            assert shown == ("verified" if expected == "presentation" else expected)
+            found[f"results: {expected}"] = violations_of(page)
+        with fake_wallet() as wallet:
+            page.goto("/verify/")
+            page.fill("#url", wallet.link("withdrawn-share-0123456789"))
+            with page.expect_navigation():
+                page.locator("form[action$='/verify/link'] button[type=submit]").click()
+        assert page.locator("#url-error").is_visible()
+        assert page.locator("#url").get_attribute("aria-invalid") == "true"
+        found["dead share link"] = violations_of(page)
+        response = page.goto("/no/such/page")
+        assert response is not None and response.status == 404
+        found["error page"] = violations_of(page)
+        if page.goto("/verify/requests/").status == 200:  # the OpenID4VP request form
+            found["presentation request form"] = violations_of(page)
+    found = {where: problems for where, problems in found.items() if problems}
+    assert not found, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+def test_axe_reports_a_planted_violation_in_the_standalone_verifier(browser, verifier_server):
+    """axe loads under the standalone app's own CSP and reports what it finds."""
+    for page in new_page(browser, verifier_server, "en"):
+        page.goto("/verify/")
         page.evaluate(
             """() => { const img = document.createElement('img');
                        img.src = '/static/nothing.png';
