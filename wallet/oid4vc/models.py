@@ -10,6 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wallet.db import db, utcnow
+from wallet.sealed import SealedText
 
 #: The learner is signing in at the issuer (state and PKCE verifier kept for the return).
 AUTHORIZING = "authorizing"
@@ -46,7 +47,9 @@ class PendingIssuance(db.Model):
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
     state: Mapped[str | None] = mapped_column(String(128), unique=True)
     code_verifier: Mapped[str | None] = mapped_column(String(128))
-    access_token: Mapped[str | None] = mapped_column(Text)
+    # Sealed at rest (wallet.sealed): a database dump without the secret key holds no token.
+    access_token: Mapped[str | None] = mapped_column(
+        SealedText("oid4vc_pending_issuances.access_token"))
     configuration_id: Mapped[str | None] = mapped_column(Text)
     transaction_id: Mapped[str | None] = mapped_column(Text)
     interval: Mapped[int] = mapped_column(default=5)
