@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +150,41 @@ def test_import_trusted_lists_then_verify_a_sealed_edc(tmp_path, home, capsys):
     trust = next(c for c in report["checks"] if c["id"] == "issuer_trust")
     assert trust["status"] == "passed", trust
     assert "qualified certificate for e-seal" in trust["message"]
+
+
+# Run in a fresh interpreter: which modules a ``verifier verify`` loads. The command line must
+# not pay for formats the document is not in (XML seals, JOSE, Open Badges 2.0, status lists,
+# schemas), for pyld's HTML parser, or for the web apps.
+_LOADED = """
+import contextlib, io, json, sys
+from verifier.cli import main
+light = sorted(sys.modules)
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(sys.argv[1:])
+print(json.dumps({"code": code, "light": light, "loaded": sorted(sys.modules)}))
+"""
+_NOT_FOR_AN_LDP_CREDENTIAL = (
+    "asn1crypto", "flask", "jsonschema", "lxml.etree", "requests", "rfc8785", "signxml",
+    "verifier.edc", "verifier.ob2.verify", "verifier.statuslist", "verifier.suites.jose",
+    "verifier.web", "wallet",
+)
+
+
+def _loaded(args: list[str]) -> dict:
+    done = subprocess.run([sys.executable, "-c", _LOADED, *args], capture_output=True,
+                          text=True, cwd=Path(__file__).parents[1], check=True)
+    return json.loads(done.stdout)
+
+
+def _among(names: list[str], packages: tuple[str, ...]) -> list[str]:
+    return [n for n in names if any(n == p or n.startswith(p + ".") for p in packages)]
+
+
+def test_verify_imports_only_what_the_document_needs(tmp_path, issue_credential):
+    path = write(tmp_path, "badge.json", issue_credential())
+    run = _loaded(["--home", str(tmp_path / "home"), "verify", str(path), "--now",
+                   NOW.isoformat(), "--trust-any-issuer-insecure"])
+    assert run["code"] == 0
+    assert _among(run["loaded"], _NOT_FOR_AN_LDP_CREDENTIAL) == []
+    # The command line itself (``verifier --help``) loads no engine and no JSON-LD.
+    assert _among(run["light"], ("pyld.jsonld", "verifier.pipeline", "cryptography")) == []

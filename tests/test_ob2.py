@@ -16,7 +16,8 @@ from verifier import DocumentCache, Outcome, TrustStore
 from verifier.checks import Options
 from verifier.keypairs import KeyPair
 from verifier.ob2 import looks_like_ob2, matches, recipient_matches, verify_ob2
-from verifier.ob2.assertion import revoked_entries
+from verifier.ob2.assertion import OB1_CONTEXTS, OB2_CONTEXTS, revoked_entries
+from verifier.pipeline import _maybe_ob2
 from verifier.report import CREDENTIAL_CHECKS, Report
 from verifier.trust import TrustedIssuer
 
@@ -525,3 +526,12 @@ def _b64d(text: str) -> bytes:
     from verifier import multiformats as mf
 
     return mf.b64url_decode(text)
+
+
+def test_the_pipeline_first_look_lets_every_open_badges_context_through():
+    # The pipeline loads the Open Badges 2.0 code only for objects whose context names
+    # "openbadge" (or that carry a badge), so every context looks_like_ob2 knows must.
+    for context in OB1_CONTEXTS | OB2_CONTEXTS:
+        document = {"@context": context, "type": "Assertion"}
+        assert looks_like_ob2(document) and _maybe_ob2(document)
+        assert _maybe_ob2({"@context": [context, {"x": "y"}]})

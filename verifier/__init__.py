@@ -18,15 +18,21 @@ Example::
         print(check.id, check.status, check.message)
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 # First: keeps pyld's network document loaders out of the process (see pyld_offline).
 from verifier import pyld_offline  # noqa: F401  # isort: skip
-from verifier.cache import CachedDocument, DocumentCache
-from verifier.credential import Credential, Presentation
 from verifier.errors import MalformedDocument, VerificationError
-from verifier.keypairs import KeyPair
-from verifier.pipeline import verify, verify_credential, verify_presentation
-from verifier.report import CheckResult, Outcome, Report, Status
-from verifier.trust import TrustedIssuer, TrustStore
+
+if TYPE_CHECKING:
+    from verifier.cache import CachedDocument, DocumentCache
+    from verifier.credential import Credential, Presentation
+    from verifier.keypairs import KeyPair
+    from verifier.pipeline import verify, verify_credential, verify_presentation
+    from verifier.report import CheckResult, Outcome, Report, Status
+    from verifier.trust import TrustedIssuer, TrustStore
 
 __all__ = [
     "CachedDocument",
@@ -46,3 +52,43 @@ __all__ = [
     "verify_credential",
     "verify_presentation",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module when it is first used (PEP 562), so that
+    ``verifier verify`` loads only what the document in hand needs."""
+    value = _load(name)
+    globals()[name] = value
+    return value
+
+
+def _load(name: str) -> Any:
+    if name in ("CachedDocument", "DocumentCache"):
+        from verifier import cache
+
+        return getattr(cache, name)
+    if name in ("Credential", "Presentation"):
+        from verifier import credential
+
+        return getattr(credential, name)
+    if name == "KeyPair":
+        from verifier import keypairs
+
+        return keypairs.KeyPair
+    if name in ("verify", "verify_credential", "verify_presentation"):
+        from verifier import pipeline
+
+        return getattr(pipeline, name)
+    if name in ("CheckResult", "Outcome", "Report", "Status"):
+        from verifier import report
+
+        return getattr(report, name)
+    if name in ("TrustStore", "TrustedIssuer"):
+        from verifier import trust
+
+        return getattr(trust, name)
+    raise AttributeError(f"module 'verifier' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -9,24 +9,26 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from verifier.cache import DocumentCache
-from verifier.dates import human
 from verifier.errors import TrustListError, VerificationError
-from verifier.pipeline import verify, verify_presentation
-from verifier.report import Report, Status
-from verifier.summary import LangText
-from verifier.trust import TrustedIssuer, TrustStore
+
+# The engine is imported by the commands that use it, so ``verifier --help`` and each command
+# load only what they need.
+if TYPE_CHECKING:
+    from verifier.cache import DocumentCache
+    from verifier.report import Report
+    from verifier.trust import TrustStore
 
 TRUSTED_LISTS_FILE = "trusted-lists.json"
 
 MAX_FILE = 60 * 1024 * 1024
+# By the value of verifier.report.Status (a StrEnum, so a Status finds its mark here).
 _MARK = {
-    Status.PASSED: "ok  ",
-    Status.FAILED: "FAIL",
-    Status.UNKNOWN: " ?  ",
-    Status.NOT_APPLICABLE: " -  ",
+    "passed": "ok  ",
+    "failed": "FAIL",
+    "unknown": " ?  ",
+    "not_applicable": " -  ",
 }
 
 
@@ -50,6 +52,9 @@ def _now(text: str | None) -> datetime:
 
 
 def _stores(args: argparse.Namespace) -> tuple[TrustStore, DocumentCache]:
+    from verifier.cache import DocumentCache
+    from verifier.trust import TrustStore
+
     home = Path(args.home) if args.home else data_dir()
     if getattr(args, "trust_any_issuer_insecure", False):
         trust = TrustStore.accept_any_issuer_insecure()
@@ -70,6 +75,9 @@ def _trusted_lists(args: argparse.Namespace) -> Any:
 
 def print_report(report: Report, *, name: str, out: TextIO | None = None, indent: str = "") -> None:
     """Print a report in plain language, one line per check."""
+    from verifier.dates import human
+    from verifier.summary import LangText
+
     out = out or sys.stdout
     print(f"{indent}{name}: {report.headline}", file=out)
     title = LangText.of(report.summary.get("title")).pick()
@@ -86,6 +94,8 @@ def print_report(report: Report, *, name: str, out: TextIO | None = None, indent
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify each file and print its report; exit 0 only when all are verified."""
+    from verifier.pipeline import verify, verify_presentation
+
     trust, cache = _stores(args)
     lists = _trusted_lists(args)
     now = _now(args.now)
@@ -141,6 +151,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_trust(args: argparse.Namespace) -> int:
     """List, add, remove trusted issuers or import a registry."""
+    from verifier.trust import TrustedIssuer, TrustStore
+
     home = Path(args.home) if args.home else data_dir()
     store = TrustStore.from_file(home / "trust.json")
     if args.trust_cmd == "list":

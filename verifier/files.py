@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
 def atomic_write(target: Path, data: bytes) -> None:
     """Replace ``target`` with ``data`` in one step: a crash leaves the old file intact."""
+    import tempfile  # only writers need it (it imports shutil, random, bz2, lzma)
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-")
     try:

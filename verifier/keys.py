@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urljoin
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from verifier import multiformats as mf
@@ -65,6 +64,8 @@ def multikey_decode(value: str) -> PublicKey:
 
 def multikey_encode(key: PublicKey) -> str:
     """Encode a public key as a base58btc Multikey."""
+    from cryptography.hazmat.primitives import serialization  # with SSH and ciphers: ~10 ms
+
     kind = key_type(key)
     if kind == "Ed25519":
         assert isinstance(key, ed25519.Ed25519PublicKey)
@@ -106,6 +107,8 @@ def jwk_to_public_key(jwk: Any) -> PublicKey:
 
 def public_key_to_jwk(key: PublicKey) -> dict[str, str]:
     """A public JWK for a key object."""
+    from cryptography.hazmat.primitives import serialization
+
     kind = key_type(key)
     if kind == "Ed25519":
         assert isinstance(key, ed25519.Ed25519PublicKey)
@@ -303,6 +306,8 @@ def key_from_method(entry: dict[str, Any]) -> PublicKey:
         except ValueError as exc:
             raise KeyNotFound("The key's publicKeyBase58 is not an Ed25519 key.") from exc
     if "publicKeyPem" in entry:
+        from cryptography.hazmat.primitives import serialization
+
         try:
             key = serialization.load_pem_public_key(str(entry["publicKeyPem"]).encode())
         except ValueError as exc:

@@ -166,12 +166,13 @@ def _dispatch(
                 return _refused("presentation", NOT_A_PRESENTATION, opts)
             return verify_edc(document, opts)
     # Open Badges 2.0 (hosted or signed assertions).
-    from verifier.ob2 import looks_like_ob2, verify_ob2
+    if _maybe_ob2(value):
+        from verifier.ob2 import looks_like_ob2, verify_ob2
 
-    if looks_like_ob2(value):
-        if expect == "presentation":
-            return _refused("presentation", NOT_A_PRESENTATION, opts)
-        return verify_ob2(value, opts)
+        if looks_like_ob2(value):
+            if expect == "presentation":
+                return _refused("presentation", NOT_A_PRESENTATION, opts)
+            return verify_ob2(value, opts)
     # W3C credentials and presentations in every securing format.
     try:
         parsed = parse(value)
@@ -205,6 +206,20 @@ def _maybe_jws_json(value: Any) -> bool:
         isinstance(value, Mapping)
         and "payload" in value
         and ("signatures" in value or "signature" in value)
+    )
+
+
+def _maybe_ob2(value: Any) -> bool:
+    """A cheap first look, so the Open Badges 2.0 code loads only for what may be a badge: any
+    text (a signed badge, a hosted badge's URL), or an object with a ``badge`` or an Open Badges
+    context (each of their URLs names ``openbadge``); :func:`verifier.ob2.looks_like_ob2`
+    decides."""
+    if not isinstance(value, Mapping):
+        return True
+    contexts = value.get("@context")
+    return "badge" in value or any(
+        isinstance(c, str) and "openbadge" in c
+        for c in (contexts if isinstance(contexts, list) else [contexts])
     )
 
 

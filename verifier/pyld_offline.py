@@ -1,10 +1,13 @@
-"""Import pyld without its network document loaders.
+"""Import pyld without its network document loaders and without its HTML parser.
 
 When ``pyld.jsonld`` is imported it picks a default document loader by importing ``requests``
 (or ``aiohttp``), and the ``pyld`` package imports every loader it ships.  The verifier never
 uses them: every call passes the closed-world loader of :mod:`verifier.documents`.  Importing
 this module first keeps those network libraries out of the process (which also makes a
 ``verifier verify`` start about 100 ms faster) and installs a default loader that refuses.
+``pyld.jsonld`` also imports ``lxml.html`` for JSON-LD embedded in HTML pages, which the
+closed-world loader never returns; it gets a stand-in that loads the real ``lxml.html`` the
+first time anything reads from it (lxml costs about 15 ms to import).
 It must be imported before anything imports ``pyld``; if ``pyld`` is already loaded, it
 does nothing.
 """
@@ -13,11 +16,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 import types
 from collections.abc import Callable
 from typing import Any
 
 from verifier.errors import UnknownContext
+
+_load_lock = threading.Lock()
 
 
 def _refusing_loader(**_: Any) -> Callable[..., Any]:
@@ -25,6 +31,42 @@ def _refusing_loader(**_: Any) -> Callable[..., Any]:
         raise UnknownContext(f"{url} is not a pinned context, and nothing is fetched.")
 
     return refuse
+
+
+class _LxmlHtmlStandIn(types.ModuleType):
+    """Stands in ``sys.modules`` for ``lxml.html`` until something reads from it; then the real
+    module is imported, replaces it there and in the ``lxml`` package, and answers."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_import_lxml_html(self), name)
+
+
+def _import_lxml_html(stand_in: types.ModuleType) -> types.ModuleType:
+    with _load_lock:
+        if sys.modules.get("lxml.html") is stand_in:
+            del sys.modules["lxml.html"]
+        import lxml.html  # noqa: F401  (binds the real module in sys.modules and in lxml)
+
+        return sys.modules["lxml.html"]
+
+
+def _defer_lxml_html() -> None:
+    """Put a stand-in for ``lxml.html`` in ``sys.modules`` (``lxml`` itself is imported)."""
+    if "lxml.html" in sys.modules:
+        return
+    try:
+        spec = importlib.util.find_spec("lxml.html")
+    except ModuleNotFoundError:  # no lxml: pyld's import fails as it would have
+        return
+    if spec is None:
+        return
+    stand_in = _LxmlHtmlStandIn("lxml.html")
+    stand_in.__spec__ = spec
+    stand_in.__file__ = spec.origin
+    if spec.submodule_search_locations is not None:
+        stand_in.__path__ = list(spec.submodule_search_locations)
+    sys.modules["lxml.html"] = stand_in
+    sys.modules["lxml"].html = stand_in  # type: ignore[attr-defined]
 
 
 def install() -> None:
@@ -46,6 +88,7 @@ def install() -> None:
     loaders.requests = requests_stub  # type: ignore[attr-defined]
     sys.modules.update({"pyld": package, "pyld.documentloader": loaders,
                         "pyld.documentloader.requests": requests_stub})
+    _defer_lxml_html()
 
 
 install()

@@ -461,10 +461,11 @@ class Draft:
 def summarize(cred: Credential) -> dict[str, Any]:
     """Summarize a parsed credential of any W3C format, with its Annex I report."""
     # The format mappers build on this module's model, so they are imported when used.
-    from verifier.elm_summary import summarize_elm
+    if "EuropeanDigitalCredential" in cred.types:
+        from verifier.elm_summary import summarize_elm
+
+        return summarize_elm(cred.document)
     from verifier.ob_summary import summarize_w3c
 
-    if "EuropeanDigitalCredential" in cred.types:
-        return summarize_elm(cred.document)
     nested = [n.document for n in cred.nested if isinstance(n, Credential)]
     return summarize_w3c(cred.document, fmt=cred.format, nested=nested, total=len(cred.nested))

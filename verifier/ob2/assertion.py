@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from verifier import multiformats as mf
@@ -22,7 +22,11 @@ from verifier.cache import DocumentCache
 from verifier.credential import as_list
 from verifier.dates import human, parse_datetime
 from verifier.errors import DocumentNotCached, MalformedDocument, StatusListError
-from verifier.suites.jose import CompactJws, decode_json
+
+# The JOSE code is imported where a badge is read: the pipeline imports this module to ask
+# ``looks_like_ob2`` of documents that are not badges too.
+if TYPE_CHECKING:
+    from verifier.suites.jose import CompactJws
 
 OB2_CONTEXTS = frozenset({"https://w3id.org/openbadges/v2",
                           "https://openbadgespec.org/v2/context.json"})
@@ -82,6 +86,8 @@ class Linked:
 
 def linked(ref: Any, cache: DocumentCache, what: str) -> Linked:
     """Resolve an embedded object or a URL (from the cache) that a badge object links to."""
+    from verifier.suites.jose import decode_json
+
     if isinstance(ref, Mapping):
         return Linked(what, ref)
     if not isinstance(ref, str) or not ref:
@@ -123,6 +129,8 @@ class Assertion:
     @classmethod
     def read(cls, value: str | bytes | Mapping[str, Any], cache: DocumentCache) -> Assertion:
         """Read assertion JSON, a signed badge (compact JWS) or a hosted assertion's URL."""
+        from verifier.suites.jose import CompactJws, decode_json
+
         if isinstance(value, bytes | bytearray):
             try:
                 value = bytes(value).decode("utf-8")

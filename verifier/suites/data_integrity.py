@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
@@ -104,11 +103,12 @@ def proof_configuration(proof: dict[str, Any], document: dict[str, Any], *,
     """The proof options without the signature, with the document's ``@context``
     (VC DI EdDSA §3.2.5 and §3.3.5, VC DI ECDSA §3.2.5 and §3.3.5)."""
     removed = set(drop)
-    config = {name: copy.deepcopy(value) for name, value in proof.items() if name not in removed}
+    config = {name: documents.copy_json(value) for name, value in proof.items()
+              if name not in removed}
     # A proof's own @context wins (jsonld-signatures does the same); for Data Integrity proofs
     # document_in_proof_context has already made the two equal.
     if "@context" not in config and "@context" in document:
-        config["@context"] = copy.deepcopy(document["@context"])
+        config["@context"] = documents.copy_json(document["@context"])
     return config
 
 
@@ -116,6 +116,8 @@ def canonical_form(value: dict[str, Any], *, transform: str, hash_name: str,
                    safe: bool) -> str:
     """Transform a document or proof configuration (RDFC-1.0 or JCS, VC DI EdDSA §3.2.3/§3.3.3)."""
     if transform == "jcs":
+        import rfc8785  # only the JCS suites need it
+
         try:
             return rfc8785.dumps(value).decode("utf-8")
         except rfc8785.CanonicalizationError as exc:
@@ -161,7 +163,7 @@ def document_in_proof_context(document: dict[str, Any], proof: dict[str, Any]) -
     if have[:len(wanted)] != wanted:
         raise ProofInvalid("The proof's @context does not match the start of the document's "
                            "@context: the document was changed after signing.")
-    return {**document, "@context": copy.deepcopy(proof["@context"])}
+    return {**document, "@context": documents.copy_json(proof["@context"])}
 
 
 def check_key(suite_name: str, kinds: tuple[str, ...], key: PublicKey | PrivateKey) -> str:

@@ -15,7 +15,9 @@ from typing import Any
 from verifier.errors import MalformedDocument, ProofInvalid
 from verifier.keys import PrivateKey, PublicKey
 from verifier.suites import data_integrity as di
-from verifier.suites import jose, jose_algs
+
+# The JOSE modules are imported by the functions that sign and verify: the proof dispatch
+# imports this module for every Linked-Data proof, and few proofs are of these types.
 
 # Proof type -> the JWS algorithm it is limited to (None: any algorithm jose_algs accepts).
 PROOF_TYPES: dict[str, str | None] = {"JsonWebSignature2020": None,
@@ -46,6 +48,8 @@ def create_proof(document: dict[str, Any], options: dict[str, Any], private_key:
     proof_type = options.get("type")
     if proof_type not in PROOF_TYPES:
         raise ValueError(f"not a JWS-based proof type: {proof_type!r}")
+    from verifier.suites import jose, jose_algs
+
     alg = PROOF_TYPES[proof_type] or jose_algs.alg_for_key(private_key)
     if jose_algs.alg_for_key(private_key) != alg:
         raise ValueError(f"{proof_type} cannot be signed with this key (it needs {alg})")
@@ -66,6 +70,8 @@ def verify(document: dict[str, Any], proof: dict[str, Any], key: PublicKey, *,
     if not isinstance(token, str) or not _DETACHED.fullmatch(token):
         raise MalformedDocument(f"The {proof_type} proof's jws is not a detached JWS "
                                 "(header..signature).")
+    from verifier.suites import jose
+
     jws = jose.CompactJws.parse(token, detached_payload=verify_data(document, proof, safe=safe))
     if jws.header.get("b64") is not False:
         raise MalformedDocument(f"The {proof_type} signature must be a detached JWS with an "

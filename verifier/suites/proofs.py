@@ -12,13 +12,16 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verifier.dates import parse_datetime
+from verifier.documents import copy_json
 from verifier.errors import MalformedDocument, ProofInvalid, UnsupportedProof
-from verifier.keypairs import KeyPair
 from verifier.keys import PrivateKey, PublicKey
 from verifier.suites import data_integrity, ed25519_2020, legacy_jws
+
+if TYPE_CHECKING:
+    from verifier.keypairs import KeyPair
 
 Verifier = Callable[..., None]
 _VERIFIERS: dict[str, Verifier] = {
@@ -60,7 +63,7 @@ def extract_proofs(document: dict[str, Any]) -> tuple[list[ProofCheck], dict[str
     if len(ids) != len(set(ids)):
         raise MalformedDocument("Two proofs in the proof set have the same id.")
     unsigned = {name: value for name, value in document.items() if name != "proof"}
-    return checks, copy.deepcopy(unsigned)
+    return checks, copy_json(unsigned)
 
 
 def _parse_proof(proof: Any, index: int, count: int) -> ProofCheck:
@@ -95,7 +98,7 @@ def _parse_proof(proof: Any, index: int, count: int) -> ProofCheck:
     if proof_type == data_integrity.PROOF_TYPE:
         suite = str(text("cryptosuite", required=True))
     return ProofCheck(
-        proof=copy.deepcopy(proof), verification_method_id=method, purpose=purpose,
+        proof=copy_json(proof), verification_method_id=method, purpose=purpose,
         suite=suite, created=_date(proof, "created", where),
         expires=_date(proof, "expires", where), challenge=text("challenge"),
         domain=_domain(proof.get("domain"), where), id=text("id"),
@@ -137,7 +140,7 @@ def chain_input(document: dict[str, Any], previous: tuple[str, ...],
     if missing:
         raise ProofInvalid(f"The proof continues a proof chain from {missing[0]}, which is not "
                            "in the document: a proof was removed or changed.")
-    return {**document, "proof": [copy.deepcopy(by_id[ref]) for ref in previous]}
+    return {**document, "proof": [copy_json(by_id[ref]) for ref in previous]}
 
 
 def check_supported(proof: dict[str, Any]) -> None:
