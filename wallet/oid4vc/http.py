@@ -87,6 +87,10 @@ class IssuerSession(OAuth2Session):
         self.default_timeout = float(config.get("OID4VCI_TIMEOUT", DEFAULT_TIMEOUT))
         self.max_bytes = int(config.get("OID4VCI_MAX_RESPONSE_BYTES", DEFAULT_MAX_BYTES))
         self.trust_env = False  # no proxies or .netrc from the environment
+        # The address actually connected to is checked too (DNS rebinding).
+        adapter = net.PublicOnlyAdapter(allow_loopback=allow_http_localhost())
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
 
     def request(  # type: ignore[override]
         self, method: str, url: str, withhold_token: bool = False, auth: Any = None, **kwargs: Any

@@ -86,8 +86,9 @@ def parse_link(text: str) -> Link:
     return Link(client_id, request_uri)
 
 
-def _check_url(url: str) -> None:
-    """Refuse what the wallet must not reach: not https, or a private address."""
+def _check_url(url: str) -> bool:
+    """Refuse what the wallet must not reach: not https, or a private address. True when the
+    address is this computer and that is allowed (the tests, the demo)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     config = current_app.config
@@ -97,13 +98,25 @@ def _check_url(url: str) -> None:
     if parts.scheme not in ("https", "http") or not host:
         raise RequestProblem("not_a_request", url)
     if local_ok and host in LOCAL_HOSTS:
-        return
+        return True
     try:
         addresses = net.resolve(host, parts.port or 443)
     except OSError:
         raise RequestProblem("unreachable", host) from None
     if not net.all_public(addresses):
         raise RequestProblem("private_address", host)
+    return False
+
+
+def _session(local: bool) -> requests.Session:
+    """A session that checks the address it actually connects to (DNS rebinding), takes no
+    proxy or credentials from the environment, and reaches this computer only when ``local``."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = net.PublicOnlyAdapter(allow_loopback=local)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def _read_capped(response: requests.Response, limit: int) -> bytes:
@@ -117,9 +130,9 @@ def _read_capped(response: requests.Response, limit: int) -> bytes:
 
 def fetch_request(link: Link, *, now: datetime | None = None) -> AuthorizationRequest:
     """Fetch the request object behind ``link.request_uri`` and check it (§5, §5.9.3)."""
-    _check_url(link.request_uri)
+    session = _session(_check_url(link.request_uri))
     try:
-        with requests.get(
+        with session, session.get(
             link.request_uri,
             headers={"Accept": "application/oauth-authz-req+jwt"},
             timeout=TIMEOUT_SECONDS,
@@ -218,9 +231,9 @@ class Reply:
 
 def post_answer(request: AuthorizationRequest, form: Mapping[str, str]) -> Reply:
     """Post ``form`` to the verifier's ``response_uri`` (``direct_post``, §8.2)."""
-    _check_url(request.response_uri)
+    session = _session(_check_url(request.response_uri))
     try:
-        with requests.post(
+        with session, session.post(
             request.response_uri,
             data=dict(form),
             timeout=TIMEOUT_SECONDS,

@@ -67,7 +67,7 @@ class _PublicRedirects(urllib.request.HTTPRedirectHandler):
 
 def open_url(request: urllib.request.Request, timeout: float) -> Any:
     """Open ``request`` following only redirects to public addresses."""
-    return urllib.request.build_opener(_PublicRedirects).open(request, timeout=timeout)
+    return net.public_opener(_PublicRedirects).open(request, timeout=timeout)
 
 
 def fetch(url: str, *, timeout: float = TIMEOUT_SECONDS, limit: int = MAX_BYTES) -> bytes:
