@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
-from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.formparser import FormDataParser
 from werkzeug.test import encode_multipart
 
 from tests.ob2_factory import LEARNER, Ob2Issuer
@@ -27,6 +30,7 @@ from tests.verifier_web_support import (
 from verifier import DocumentCache, KeyPair
 from verifier.baking import bake_png
 from verifier.web.export import sign
+from verifier.web.forms import FormParser
 
 VERIFIED = "Verified: every check passed."
 NOT_GENUINE = "Not genuine: this document was altered or was not issued as it claims."
@@ -288,6 +292,16 @@ def test_the_report_downloads_as_json_with_elm_verification_checks(client, issue
     assert owner[0]["dcType"]["prefLabel"] == {"en": "Owner"}
 
 
+def test_the_downloaded_checks_are_described_in_the_language_of_the_page(client, issuer):
+    doc = json.dumps(credential(issuer))
+    page = client.post("/verify/paste", data={"text": doc}, headers={"Accept-Language": "pl"})
+    # Downloaded from a browser that now prefers English: the page it came from was Polish.
+    response = client.post("/verify/report", data={"report": _token(page), "format": "json"})
+    seal = next(c for c in response.get_json()["verificationChecks"] if c["checkId"] == "proof")
+    assert seal["description"]["en"].startswith("The signature (eddsa-rdfc-2022) matches")
+    assert seal["description"]["pl"] and seal["description"]["pl"] != seal["description"]["en"]
+
+
 def test_the_report_downloads_as_a_printable_page(client, issuer):
     token = _token(client.post("/verify/paste", data={"text": json.dumps(credential(issuer))}))
     response = client.post("/verify/report", data={"report": token, "format": "html"})
@@ -348,6 +362,17 @@ def test_the_page_speaks_polish_and_keeps_the_english_message(client, issuer):
     html = response.get_data(as_text=True)
     assert '<html lang="pl">' in html
     assert 'class="check-english" lang="en">The signature (eddsa-rdfc-2022) matches' in html
+
+
+def test_pages_in_turn_in_each_language_keep_their_own_words(client, issuer):
+    """The check tables are rendered once per language and kept: each page still gets its own."""
+    doc = json.dumps(credential(issuer))
+    for language, passed in (("en", "✓ Passed"), ("pl", "✓ Pomyślnie"), ("en", "✓ Passed")):
+        page = text_of(
+            client.post("/verify/paste", data={"text": doc}, headers={"Accept-Language": language})
+        )
+        assert passed in page
+        assert ("✓ Pomyślnie" in page) is (language == "pl")
 
 
 def test_an_outcome_with_an_unmade_check_never_says_verified(client, holder):
@@ -609,3 +634,25 @@ def test_a_schema_not_held_offline_is_not_called_verified(client, issuer):
     page = text_of(response)
     assert "Genuine and valid, but not every check could be made" in page
     assert VERIFIED not in page
+
+
+# -- forms ---------------------------------------------------------------------------------------
+#: Pieces of URL-encoded bodies, well and badly formed: escapes, stray "%", raw line breaks.
+FORM_PIECES = ("%", "=", "+", "&", "a", "F", "f", "3", "D", "0", "g", " ", "\n", "\r", "\x00")
+FORM_ESCAPES = ("%3D", "%41", "%2b", "%c3%a9", "%ff", "%e2%82", "%3", "%=", "=3D", "%%", "\xe9")
+
+
+def _form(parser: type[FormDataParser], body: bytes) -> list[tuple[str, str]] | str:
+    try:
+        _, form, _ = parser(cls=MultiDict).parse(
+            io.BytesIO(body), "application/x-www-form-urlencoded", len(body), {}
+        )
+    except ValueError as error:
+        return type(error).__name__
+    return list(form.items(multi=True))
+
+
+@given(st.lists(st.sampled_from(FORM_PIECES + FORM_ESCAPES), max_size=24).map("".join))
+def test_a_form_reads_exactly_as_werkzeug_reads_it(text):
+    body = text.encode("utf-8") + text.encode("latin-1", "replace")
+    assert _form(FormParser, body) == _form(FormDataParser, body)

@@ -32,7 +32,8 @@ def _exempt_read_only_views(state: BlueprintSetupState) -> None:
             csrf.exempt(name)
 
 
-# The views register themselves on ``bp``; the app factory lives in its own module.
+# The views and template globals register themselves on ``bp``; the app factory lives in its
+# own module.
 from verifier.web import views  # noqa: E402, F401  # isort: skip
 from verifier.web.app import create_app  # noqa: E402  # isort: skip
 

@@ -24,7 +24,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response as BaseResponse
 
-from verifier.web import errors, i18n, security
+from verifier.web import errors, forms, i18n, security
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 SECRET_FILE = "secret_key"
@@ -62,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT / "templates"),
         static_folder=str(PROJECT / "static"),
     )
+    app.request_class = forms.VerifierRequest
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("VERIFIER")
     if config:
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     i18n.compile_catalogs()
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_gettext(app)
     csrf.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -2,6 +2,11 @@
 as a European Learning Model ``VerificationCheck``, signed into a form field so the download
 says exactly what the page said without the server keeping anything.
 
+The field carries the report as the page was made from it (:func:`kept_report`) and the
+language it was read in; the ``VerificationCheck`` objects are derived from its checks when the
+report is downloaded (:func:`report_json`), so the token is half as large and each results page
+is cheaper to make.
+
 Each ``VerificationCheck`` follows the ELM v3 VerificationCheckShape: ``dcType`` from the
 Europass verification check types (http://data.europa.eu/snb/verification/25831c2: owner,
 revocation, format, expiry, seal), ``verificationStatus`` from the Europass verification
@@ -11,8 +16,10 @@ message in English and in the reader's language.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -20,6 +27,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from verifier.edc.pipeline import EUROPASS_CHECK_TYPES, EUROPASS_OWNER
 from verifier.report import HOLDER_PROOF, Report
+from verifier.web.i18n import LOCALES, reader
 from verifier.web.messages import sentence
 
 _SNB = "http://data.europa.eu/snb/"
@@ -39,19 +47,28 @@ STATUSES = {
     "unknown": (_SNB + "verification-status/641f0c5e5d", "Skipped"),
     "not_applicable": (_SNB + "verification-status/641f0c5e5d", "Skipped"),
 }
-SALT = "verifier.web report"
+#: The salt of the report tokens; "2": the token carries the report without its ELM checks.
+SALT = "verifier.web report 2"
 
 
-def report_json(
-    report: Report, *, source: str, document: bytes | None = None, locale: str = "en"
-) -> dict[str, Any]:
-    """The report as the employer keeps it: the report's JSON, how it came in, the SHA-256 of
-    what was verified, and ``verificationChecks`` (ELM) on the report and each credential."""
-    data = report.to_json()
-    _add_elm(data, locale=locale, counter=[0])
-    out: dict[str, Any] = {"source": source, **data}
+def kept_report(report: Report, *, source: str, document: bytes | None = None) -> dict[str, Any]:
+    """The report a results page shows and its token carries: the report's JSON, how it came
+    in, and the SHA-256 of what was verified."""
+    out: dict[str, Any] = {"source": source, **report.to_json()}
     if document is not None:
         out["document_sha256"] = hashlib.sha256(document).hexdigest()
+    return out
+
+
+def report_json(data: Mapping[str, Any], *, locale: str = "en") -> dict[str, Any]:
+    """The report as the employer downloads it: a kept report (:func:`kept_report`) with
+    ``verificationChecks`` (ELM) on the report and each credential, described in English and in
+    ``locale`` (the current language must be ``locale``)."""
+    out = copy.deepcopy(dict(data))
+    digest = out.pop("document_sha256", None)
+    _add_elm(out, locale=locale, counter=[0])
+    if digest is not None:
+        out["document_sha256"] = digest  # last, where it has always been
     return out
 
 
@@ -95,19 +112,31 @@ def _concept(uri: str, label: str, scheme: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What a report token holds: the kept report and the language the page was read in."""
+
+    data: dict[str, Any]
+    locale: str
+
+
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def sign(data: Mapping[str, Any]) -> str:
-    """The report as a signed, compressed token for a hidden form field."""
-    return str(_serializer().dumps(dict(data)))
+def sign(data: Mapping[str, Any], *, locale: str | None = None) -> str:
+    """The kept report as a signed, compressed token for a hidden form field; ``locale`` (the
+    reader's by default) is the language its downloaded checks will be described in."""
+    return str(_serializer().dumps({"report": dict(data), "locale": locale or reader().code}))
 
 
-def unsign(token: str) -> dict[str, Any] | None:
-    """The report a token holds; ``None`` when it was not made by this verifier."""
+def unsign(token: str) -> Kept | None:
+    """The kept report a token holds; ``None`` when it was not made by this verifier."""
     try:
-        data = _serializer().loads(token)
+        payload = _serializer().loads(token)
     except (BadSignature, ValueError, UnicodeError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(payload, dict) or not isinstance(payload.get("report"), dict):
+        return None
+    locale = payload.get("locale")
+    return Kept(payload["report"], locale if locale in LOCALES else LOCALES[0])

@@ -8,11 +8,9 @@ with no translated sentence shows its English message.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -31,6 +29,7 @@ from verifier.report import (
     STATUS,
     VALIDITY,
 )
+from verifier.web.i18n import table
 
 CHECK_NAMES: dict[str, LazyString] = {
     FORMAT: _l("Format"),
@@ -93,6 +92,10 @@ SENTENCES: dict[tuple[str, str, str | None], LazyString] = {
     (STATUS, "unknown", None): _l(
         "Whether it was revoked could not be checked: the issuer's status list is not held here."
     ),
+    (STATUS, "unknown", "other_issuer"): _l(
+        "Whether it was revoked could not be checked: its status list was published by someone "
+        "other than its issuer."
+    ),
     (STATUS, "not_applicable", None): _l(
         "The issuer gave it no status list, so it cannot be revoked or suspended."
     ),
@@ -137,38 +140,43 @@ SENTENCES: dict[tuple[str, str, str | None], LazyString] = {
 }
 
 
+@dataclass(frozen=True)
+class Wording:
+    """The check names, status words and sentences in one language."""
+
+    names: Mapping[str, str]
+    statuses: Mapping[str, str]
+    sentences: Mapping[tuple[str, str, str | None], str]
+
+    def check_name(self, check_id: str) -> str:
+        """The check's name (its id when it has none)."""
+        return self.names.get(check_id) or check_id.replace("_", " ")
+
+    def status_name(self, status: str) -> str:
+        """A check status in words."""
+        return self.statuses.get(status) or status
+
+    def sentence(self, check_id: str, status: str, reason: str | None) -> str | None:
+        """The sentence for this result, or ``None`` when there is none."""
+        found = self.sentences.get((check_id, status, reason))
+        return found or self.sentences.get((check_id, status, None))
+
+
+def wording() -> Wording:
+    """The check names, status words and sentences in the reader's language."""
+    return Wording(table(CHECK_NAMES), table(STATUS_NAMES), table(SENTENCES))
+
+
 def check_name(check_id: str) -> str:
     """The check's name in the reader's language (its id when it has none)."""
-    return _translated(CHECK_NAMES, check_id, _locale()) or check_id.replace("_", " ")
+    return wording().check_name(check_id)
 
 
 def status_name(status: str) -> str:
     """A check status in words, in the reader's language."""
-    return _translated(STATUS_NAMES, status, _locale()) or status
+    return wording().status_name(status)
 
 
 def sentence(check_id: str, status: str, reason: str | None) -> str | None:
     """The translated sentence for this result, or ``None`` when there is none."""
-    locale = _locale()
-    return _translated(SENTENCES, (check_id, status, reason), locale) or _translated(
-        SENTENCES, (check_id, status, None), locale
-    )
-
-
-def _locale() -> str:
-    return str(get_locale() or "en")
-
-
-@functools.lru_cache(maxsize=2048)
-def _translated_in(table_id: int, key: Any, locale: str) -> str | None:
-    """The text of ``key`` in one table, for ``locale`` (which is the current locale: the
-    cache keeps each language's answer, as a results page asks for the same names often)."""
-    found = _TABLES[table_id].get(key)
-    return str(found) if found is not None else None
-
-
-def _translated(table: Mapping[Any, LazyString], key: Any, locale: str) -> str | None:
-    return _translated_in(id(table), key, locale)
-
-
-_TABLES = {id(t): t for t in (CHECK_NAMES, STATUS_NAMES, SENTENCES)}
+    return wording().sentence(check_id, status, reason)

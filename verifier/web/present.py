@@ -1,5 +1,5 @@
 """Turn a verification report (its JSON, as :meth:`verifier.Report.to_json` gives it) into the
-plain objects the results templates show, in the reader's language.
+plain objects the results templates show (:mod:`verifier.web.shown`), in the reader's language.
 
 The results page and the printable report are both made from the report's JSON, so what the
 employer keeps says exactly what the page said.
@@ -7,17 +7,26 @@ employer keeps says exactly what the page said.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_datetime, get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from verifier.report import ADVISORY_CHECKS, CHALLENGE, DOMAIN, HOLDER_BINDING, HOLDER_PROOF
 from verifier.summary import LangText
-from verifier.web.messages import check_name, sentence, status_name
+from verifier.web.i18n import Reader, reader, table
+from verifier.web.messages import wording
+from verifier.web.shown import (
+    CheckShown,
+    ElementShown,
+    EuStandardShown,
+    ReportShown,
+    SummaryShown,
+    TrustDateShown,
+)
 
 #: The presentation checks shown together as "holder binding".
 HOLDER_CHECKS = (HOLDER_PROOF, CHALLENGE, DOMAIN, HOLDER_BINDING)
@@ -57,7 +66,7 @@ HEADLINES = {
 
 def languages() -> list[str]:
     """The reader's language first, for picking a credential's text."""
-    return [str(get_locale() or "en")]
+    return [reader().code]
 
 
 def pick(value: Any) -> str:
@@ -67,8 +76,13 @@ def pick(value: Any) -> str:
 
 def when(value: Any) -> str:
     """An ISO date and time as the reader writes it; the text itself when it does not parse."""
-    if not isinstance(value, str) or not value:
-        return ""
+    return _Page(reader()).when(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _when(value: str, code: str, zone: str) -> str:
+    """One date in one language and time zone, the current request's (the cache keeps each:
+    a page shows the same check time and trust data dates many times)."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -92,122 +106,166 @@ def _any_unmade(data: Mapping[str, Any]) -> bool:
     return any(_any_unmade(inner) for inner in data.get("credentials") or ())
 
 
-def check_view(check: Mapping[str, Any]) -> dict[str, Any]:
-    """One check for a template: name, status words, message in the reader's language."""
-    status = str(check.get("status"))
-    english = str(check.get("message") or "")
-    translated = None
-    if languages()[0] != "en":
-        translated = sentence(str(check.get("id")), status, check.get("reason"))
-    return {
-        "id": check.get("id"),
-        "name": check_name(str(check.get("id"))),
-        "status": status,
-        "status_label": status_name(status),
-        "message": translated or english,
-        "english": english if translated else None,
-        "detail": check.get("detail"),
-        "data_date": when(check.get("data_date")),
-        "advisory": check.get("id") in ADVISORY_CHECKS,
-    }
+#: A check's status as a badge: its symbol (never colour alone) and its style.
+STATUS_SYMBOLS = {"passed": "✓", "failed": "✗", "unknown": "?", "not_applicable": "–"}
+STATUS_BADGES = {"passed": "verified", "failed": "danger"}
+#: An EU standard element's status as a symbol.
+ELEMENT_SYMBOLS = {"present": "✓", "not_applicable": "–"}
 
 
-def summary_view(summary: Mapping[str, Any]) -> dict[str, Any]:
+def check_view(check: Mapping[str, Any]) -> CheckShown:
+    """One check for a template: name, status words and badge, message in the reader's
+    language."""
+    return _Page(reader()).check(check)
+
+
+def summary_view(summary: Mapping[str, Any]) -> SummaryShown:
     """What a credential says, reduced to what an employer reads first."""
-    issuer = summary.get("issuer") if isinstance(summary.get("issuer"), Mapping) else {}
-    credits = [c for c in summary.get("credits") or () if isinstance(c, Mapping)]
-    ects = [c for c in credits if str(c.get("framework") or "").upper() == "ECTS"]
-    levels = []
-    if summary.get("eqf_level"):
-        levels.append(_("EQF level %(level)s", level=summary["eqf_level"]))
-    elif isinstance(summary.get("eqf"), Mapping):
-        levels.append(pick(summary["eqf"].get("label")) or str(summary["eqf"].get("uri") or ""))
-    for nqf in summary.get("nqf") or ():
-        if isinstance(nqf, Mapping):
-            levels.append(pick(nqf.get("label")) or str(nqf.get("uri") or ""))
-    skills = [
-        pick(s.get("label")) or str(s.get("uri") or "")
-        for s in summary.get("skills") or ()
-        if isinstance(s, Mapping)
-    ]
-    learner = summary.get("learner") if isinstance(summary.get("learner"), Mapping) else {}
-    return {
-        "title": pick(summary.get("title")) or _("Untitled credential"),
-        "description": pick(summary.get("description")),
-        "issuer_name": pick(issuer.get("name")) or str(issuer.get("id") or ""),
-        "issuer_id": issuer.get("id") if isinstance(issuer.get("id"), str) else None,
-        "learner": pick(learner.get("name")) or str(learner.get("id") or ""),
-        "issued": when(summary.get("issued")),
-        "valid_until": when(summary.get("valid_until")),
-        "ects": [c.get("value") for c in ects if c.get("value") is not None],
-        "credits": [str(c.get("text") or "") for c in credits if c not in ects and c.get("text")],
-        "levels": [x for x in levels if x],
-        "skills": [s for s in skills if s],
-        "eu_standard": eu_standard_view(summary.get("eu_standard")),
-    }
+    return _Page(reader()).summary(summary)
 
 
-def eu_standard_view(eu: Any) -> dict[str, Any] | None:
+def eu_standard_view(eu: Any) -> EuStandardShown | None:
     """The EU standard elements a credential states, with counts, or ``None`` without them."""
-    if not isinstance(eu, Mapping):
-        return None
-    labels = {"present": _("Stated"), "not_applicable": _("Not applicable")}
-    missing = _("Not stated")
-    elements = [
-        {
-            "name": str(ELEMENT_NAMES.get(e.get("id"), e.get("label") or e.get("id"))),
-            "mandatory": bool(e.get("mandatory")),
-            "status": e.get("status"),
-            "status_label": labels.get(str(e.get("status")), missing),
-        }
-        for e in eu.get("elements") or ()
-        if isinstance(e, Mapping)
-    ]
-    present = int(eu.get("mandatory_present") or 0)
-    total = int(eu.get("mandatory_total") or 0)
-    return {
-        "sentence": ngettext(
-            "%(present)d of %(num)d mandatory element stated.",
-            "%(present)d of %(num)d mandatory elements stated.",
-            total,
-            present=present,
-        ),
-        "elements": elements,
-        "optional": _("(optional)"),
-    }
+    return _Page(reader()).eu_standard(eu)
 
 
-def report_view(data: Mapping[str, Any]) -> dict[str, Any]:
+def report_view(data: Mapping[str, Any]) -> ReportShown:
     """A report (credential or presentation) and its credentials, ready for the templates."""
-    key = outcome_key(data)
-    checks = [check_view(c) for c in data.get("checks") or () if isinstance(c, Mapping)]
-    view: dict[str, Any] = {
-        "kind": data.get("kind"),
-        "format": data.get("format"),
-        "outcome": key,
-        "headline": str(HEADLINES[key]),
-        "checked_at": when(data.get("checked_at")),
-        "checks": checks,
-        "holder": [],
-        "credentials": [],
-        "summary": None,
-    }
-    if data.get("kind") == "presentation":
-        view["holder"] = [c for c in checks if c["id"] in HOLDER_CHECKS]
-        view["checks"] = [c for c in checks if c["id"] not in HOLDER_CHECKS]
-    if isinstance(data.get("summary"), Mapping) and data["summary"]:
-        view["summary"] = summary_view(data["summary"])
-    view["credentials"] = [report_view(inner) for inner in data.get("credentials") or ()]
-    return view
+    return _Page(reader()).report(data)
 
 
-def trust_dates(view: Mapping[str, Any], *, where: str = "") -> list[dict[str, str]]:
+class _Page:
+    """The views of one page, for one reader: the language and its wording are looked up once
+    for all the checks and credentials on it."""
+
+    def __init__(self, r: Reader) -> None:
+        self.r = r
+        self.langs = [r.code]
+        self.wording = wording()
+
+    def text(self, value: Any) -> str:
+        return LangText.of(value).pick(self.langs)
+
+    def when(self, value: Any) -> str:
+        if not isinstance(value, str) or not value:
+            return ""
+        return _when(value, self.r.code, str(self.r.timezone))
+
+    def check(self, check: Mapping[str, Any]) -> CheckShown:
+        status = str(check.get("status"))
+        check_id = str(check.get("id"))
+        english = str(check.get("message") or "")
+        translated = None
+        if self.r.code != "en":
+            translated = self.wording.sentence(check_id, status, check.get("reason"))
+        return CheckShown(
+            id=check.get("id"),
+            name=self.wording.check_name(check_id),
+            status=status,
+            status_label=self.wording.status_name(status),
+            symbol=STATUS_SYMBOLS.get(status, "?"),
+            badge=STATUS_BADGES.get(status, "unknown"),
+            message=translated or english,
+            english=english if translated else None,
+            detail=check.get("detail"),
+            data_date=self.when(check.get("data_date")),
+            advisory=check.get("id") in ADVISORY_CHECKS,
+        )
+
+    def summary(self, summary: Mapping[str, Any]) -> SummaryShown:
+        text = self.text
+        issuer = summary.get("issuer") if isinstance(summary.get("issuer"), Mapping) else {}
+        credits = [c for c in summary.get("credits") or () if isinstance(c, Mapping)]
+        ects = [c for c in credits if str(c.get("framework") or "").upper() == "ECTS"]
+        levels = []
+        if summary.get("eqf_level"):
+            levels.append(self.r.gettext("EQF level %(level)s", level=summary["eqf_level"]))
+        elif isinstance(summary.get("eqf"), Mapping):
+            eqf = summary["eqf"]
+            levels.append(text(eqf.get("label")) or str(eqf.get("uri") or ""))
+        for nqf in summary.get("nqf") or ():
+            if isinstance(nqf, Mapping):
+                levels.append(text(nqf.get("label")) or str(nqf.get("uri") or ""))
+        skills = [
+            text(s.get("label")) or str(s.get("uri") or "")
+            for s in summary.get("skills") or ()
+            if isinstance(s, Mapping)
+        ]
+        learner = summary.get("learner") if isinstance(summary.get("learner"), Mapping) else {}
+        return SummaryShown(
+            title=text(summary.get("title")) or self.r.gettext("Untitled credential"),
+            description=text(summary.get("description")),
+            issuer_name=text(issuer.get("name")) or str(issuer.get("id") or ""),
+            issuer_id=issuer.get("id") if isinstance(issuer.get("id"), str) else None,
+            learner=text(learner.get("name")) or str(learner.get("id") or ""),
+            issued=self.when(summary.get("issued")),
+            valid_until=self.when(summary.get("valid_until")),
+            ects=[c.get("value") for c in ects if c.get("value") is not None],
+            credits=[str(c.get("text") or "") for c in credits if c not in ects and c.get("text")],
+            levels=[x for x in levels if x],
+            skills=[s for s in skills if s],
+            eu_standard=self.eu_standard(summary.get("eu_standard")),
+        )
+
+    def eu_standard(self, eu: Any) -> EuStandardShown | None:
+        if not isinstance(eu, Mapping):
+            return None
+        r = self.r
+        names = table(ELEMENT_NAMES)
+        labels = {"present": r.gettext("Stated"), "not_applicable": r.gettext("Not applicable")}
+        missing = r.gettext("Not stated")
+        elements = tuple(
+            ElementShown(
+                name=str(names.get(e.get("id")) or e.get("label") or e.get("id")),
+                mandatory=bool(e.get("mandatory")),
+                status=e.get("status"),
+                status_label=labels.get(str(e.get("status")), missing),
+                symbol=ELEMENT_SYMBOLS.get(str(e.get("status")), "○"),
+            )
+            for e in eu.get("elements") or ()
+            if isinstance(e, Mapping)
+        )
+        present = int(eu.get("mandatory_present") or 0)
+        total = int(eu.get("mandatory_total") or 0)
+        return EuStandardShown(
+            sentence=r.ngettext(
+                "%(present)d of %(num)d mandatory element stated.",
+                "%(present)d of %(num)d mandatory elements stated.",
+                total,
+                present=present,
+            ),
+            elements=elements,
+            optional=r.gettext("(optional)"),
+        )
+
+    def report(self, data: Mapping[str, Any]) -> ReportShown:
+        key = outcome_key(data)
+        checks = tuple(self.check(c) for c in data.get("checks") or () if isinstance(c, Mapping))
+        holder: tuple[CheckShown, ...] = ()
+        if data.get("kind") == "presentation":
+            holder = tuple(c for c in checks if c.id in HOLDER_CHECKS)
+            checks = tuple(c for c in checks if c.id not in HOLDER_CHECKS)
+        summary = data.get("summary")
+        return ReportShown(
+            kind=data.get("kind"),
+            format=data.get("format"),
+            outcome=key,
+            headline=table(HEADLINES)[key],
+            checked_at=self.when(data.get("checked_at")),
+            checks=checks,
+            holder=holder,
+            credentials=[self.report(inner) for inner in data.get("credentials") or ()],
+            summary=self.summary(summary) if isinstance(summary, Mapping) and summary else None,
+        )
+
+
+def trust_dates(view: ReportShown, *, where: str = "") -> list[TrustDateShown]:
     """Every check that relied on dated trust data: which, for what, and the data's date."""
     found = []
-    label = where or (view["summary"]["title"] if view.get("summary") else "")
-    for check in [*view.get("holder", ()), *view.get("checks", ())]:
-        if check["data_date"]:
-            found.append({"check": check["name"], "about": label, "date": check["data_date"]})
-    for inner in view.get("credentials", ()):
+    label = where or (view.summary.title if view.summary else "")
+    for check in [*view.holder, *view.checks]:
+        if check.data_date:
+            found.append(TrustDateShown(check=check.name, about=label, date=check.data_date))
+    for inner in view.credentials:
         found += trust_dates(inner)
     return found

@@ -36,18 +36,16 @@ def render_results(
     leads; default: the verifier's form). The page needs no login and works in the wallet and
     in the standalone verifier.
     """
-    locale = present.languages()[0]
-    data = export.report_json(report, source=source, document=document, locale=locale)
-    return render_data(data, **context)
+    return render_data(export.kept_report(report, source=source, document=document), **context)
 
 
 def render_data(
     data: Mapping[str, Any], *, recipient: Mapping[str, Any] | None = None, **context: Any
 ) -> str:
-    """Render the results page from a kept report's JSON (see :func:`export.report_json`);
+    """Render the results page from a kept report's JSON (see :func:`export.kept_report`);
     ``recipient`` is the answer of the hashed e-mail form, ``{"index", "email", "matches"}``."""
     view = present.report_view(data)
-    credentials = view["credentials"] if data.get("kind") == "presentation" else [view]
+    credentials = view.credentials if data.get("kind") == "presentation" else [view]
     hashed = _hashed_recipients(data)
     return render_template(
         "verifier/results.html",

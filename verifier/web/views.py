@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, json, render_template, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
@@ -167,11 +168,12 @@ def open_link(url: str, pin: str, *, source: str) -> str | tuple[str, int]:
 def recipient() -> str | tuple[str, int]:
     """Compare an e-mail address with an Open Badges 2.0 badge's hashed recipient; the page
     says only whether it matches."""
-    data = export.unsign(request.form.get("report", ""))
-    if data is None:
+    kept = export.unsign(request.form.get("report", ""))
+    if kept is None:
         return form_again(
             "text", _("This result has expired or was not made here. Check the credential again.")
         )
+    data = kept.data
     email = request.form.get("email", "").strip()[:MAX_EMAIL]
     try:
         index = int(request.form.get("index", ""))
@@ -185,19 +187,22 @@ def recipient() -> str | tuple[str, int]:
 @bp.route("/report", methods=("POST",))
 def report() -> Response | tuple[str, int]:
     """Download the verification report as JSON or as a printable page."""
-    data = export.unsign(request.form.get("report", ""))
-    if data is None:
+    kept = export.unsign(request.form.get("report", ""))
+    if kept is None:
         return form_again(
             "text", _("This result has expired or was not made here. Check the credential again.")
         )
+    data = kept.data
     stamp = str(data.get("checked_at", ""))[:19].replace(":", "").replace("-", "")
     if request.form.get("format") == "json":
-        body = json.dumps(data, indent=2, ensure_ascii=False)
+        with force_locale(kept.locale):  # the checks described in the language of the page
+            full = export.report_json(data, locale=kept.locale)
+        body = json.dumps(full, indent=2, ensure_ascii=False)
         response = Response(body, mimetype="application/json")
         name = f"verification-report-{stamp}.json"
     else:
         view = present.report_view(data)
-        credentials = view["credentials"] if data.get("kind") == "presentation" else [view]
+        credentials = view.credentials if data.get("kind") == "presentation" else [view]
         page = render_template(
             "verifier/report.html",
             view=view,
