@@ -221,3 +221,19 @@ def test_a_dataset_built_to_explode_rdfc_is_refused() -> None:
     quads = [(a, "urn:p", b, None) for a in nodes for b in nodes if a != b]
     with pytest.raises(VerificationError, match="too alike"):
         fastld.canonical_nquads(quads, "sha256")
+
+
+def test_plans_never_carry_one_documents_types_into_another() -> None:
+    # A context may alias @type: the types of a node named through the alias are its own, even
+    # when a node of the same shape was read before (a cached plan holding the first document's
+    # types would let a forged document borrow another's signature).
+    def with_alias(issuer_type: str) -> dict:
+        document = ob3_credential(ISSUER.controller)
+        document["@context"] = [*document["@context"], {"kind": "@type"}]
+        document["issuer"] = {"id": ISSUER.controller, "kind": [issuer_type], "name": "U"}
+        return document
+
+    first, second = with_alias("Profile"), with_alias("Achievement")
+    assert documents.canonize(first) == pyld_nquads(first)
+    assert documents.canonize(second) == pyld_nquads(second)
+    assert documents.canonize(first) != documents.canonize(second)

@@ -36,7 +36,7 @@ from pyld.jsonld import (
 )
 from pyld.nquads import escape
 
-from verifier.jsonld import _absolute_iri, _bcp47
+from verifier.jsonld import absolute_iri, bcp47
 
 # A quad: subject, predicate, object, graph name (None for the default graph). A subject, node
 # object or graph name is a string, an IRI or a "_:" blank-node label; a literal object is a
@@ -70,7 +70,7 @@ def to_quads(document: dict, processor: Any, options: dict) -> list[Quad] | None
 
 def _absolute(iri: Any) -> bool:
     """An absolute IRI by safe mode's own test; blank-node labels are handled by the caller."""
-    return iri.__class__ is str and iri[:2] != "_:" and _absolute_iri(iri) is not None
+    return iri.__class__ is str and iri[:2] != "_:" and absolute_iri(iri) is not None
 
 
 class _Property:
@@ -102,8 +102,20 @@ class _Plan:
         self.types, self.properties = types, properties
 
 
-_PLANS: dict[tuple, tuple[Any, _Plan]] = {}
+# shape -> (active context, the key read as @type, {that key's values: plan})
+_PLANS: dict[tuple, tuple[Any, str | None, dict[tuple, _Plan]]] = {}
 _MAX_PLANS = 4096
+
+
+def _type_names(element: dict, type_key: str | None) -> tuple:
+    """The raw values of ``element``'s @type entry, as a cache key (a plan holds its types)."""
+    if type_key is None:
+        return ()
+    value = element[type_key]
+    names = tuple(value) if isinstance(value, list) else (value,)
+    if not all(name.__class__ is str for name in names):
+        raise _Unsupported  # pyld's to judge; it is no cache key either
+    return names
 
 
 class _Walker:
@@ -160,29 +172,32 @@ class _Walker:
         return iri
 
     def _plan(self, active_ctx: Any, active_property: str | None, element: dict) -> _Plan:
+        """The plan for ``element``: cached by its shape (context, property, keys, local context
+        URLs), then by the values of the key that shape reads as @type, whatever its name."""
         keys = tuple(sorted(element))
-        type_names: tuple = ()
-        for key in keys:
-            if key == "@type" or key == "type":
-                value = element[key]
-                type_names = (key, *(value if isinstance(value, list) else (value,)))
-                break
         local = element.get("@context")
         if local is not None and not (local.__class__ is str or (
                 isinstance(local, list) and all(c.__class__ is str for c in local))):
             return self._make_plan(active_ctx, active_property, element, keys)
-        try:
-            cache_key = (id(active_ctx), active_property, keys, type_names,
-                         tuple(local) if isinstance(local, list) else local)
-            hit = _PLANS.get(cache_key)
-        except TypeError:  # an unhashable type name
-            raise _Unsupported from None
+        shape = (id(active_ctx), active_property, keys,
+                 tuple(local) if isinstance(local, list) else local)
+        hit = _PLANS.get(shape)
         if hit is not None and hit[0] is active_ctx:
-            return hit[1]
+            by_types = hit[2]
+            names = _type_names(element, hit[1])
+            plan = by_types.get(names)
+            if plan is None:
+                plan = self._make_plan(active_ctx, active_property, element, keys)
+                if len(by_types) >= _MAX_PLANS:
+                    by_types.clear()
+                by_types[names] = plan
+            return plan
         plan = self._make_plan(active_ctx, active_property, element, keys)
         if len(_PLANS) >= _MAX_PLANS:
             _PLANS.clear()
-        _PLANS[cache_key] = (active_ctx, plan)  # holding the context keeps its id unique
+        # Holding the context keeps its id unique while the entry lives.
+        _PLANS[shape] = (active_ctx, plan.type_key,
+                         {_type_names(element, plan.type_key): plan})
         return plan
 
     def _make_plan(self, active_ctx: Any, active_property: str | None, element: dict,
@@ -396,7 +411,7 @@ class _Walker:
         if "@language" in expanded:
             language = expanded["@language"]
             if language.__class__ is not str or value.__class__ is not str \
-                    or not _bcp47(language):
+                    or not bcp47(language):
                 raise _Unsupported
             literal["@language"] = language.lower()
         return self._literal(literal)

@@ -42,8 +42,8 @@ from pyld.jsonld import KEYWORD_PATTERN, KEYWORDS, REGEX_BCP47, JsonLdProcessor
 
 from verifier.errors import MalformedDocument, SafeModeViolation
 
-_absolute_iri = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$").match  # pyld's own test
-_bcp47 = re.compile(REGEX_BCP47).match
+absolute_iri = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$").match  # pyld's own test
+bcp47 = re.compile(REGEX_BCP47).match
 _keyword_like = re.compile(KEYWORD_PATTERN).match
 _KEYWORDS = frozenset(KEYWORDS)
 _ABSENT = object()
@@ -159,7 +159,7 @@ class Processor(JsonLdProcessor):
                 mapping = mappings.get(prefix)
                 if mapping and mapping["_prefix"]:
                     return mapping["@id"] + value[colon + 1:]
-                if _absolute_iri(value):
+                if absolute_iri(value):
                     return value
         return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
 
@@ -231,7 +231,7 @@ class Processor(JsonLdProcessor):
         result = super()._expand_value(active_ctx, active_property, value, options)
         if self.safe and self.rdf and isinstance(result, dict):
             iri = result.get("@id")
-            if iri is not None and not _absolute_iri(iri):
+            if iri is not None and not absolute_iri(iri):
                 self._refuse("relative object reference", f"the IRI {iri!r}",
                              "is relative: there is no base IRI to resolve it against")
             if "@direction" in result:
@@ -266,19 +266,19 @@ class Processor(JsonLdProcessor):
         for value in () if iri is _ABSENT else iri if isinstance(iri, list) else (iri,):
             if value is None:
                 self._refuse("reserved @id value", "an @id", "is a reserved keyword")
-            if not _absolute_iri(value):
+            if not absolute_iri(value):
                 self._refuse("relative @id reference", f"the @id {value!r}",
                              "is relative: there is no base IRI to resolve it against")
         types = node.get("@type", _ABSENT)
         for value in () if types is _ABSENT else types if isinstance(types, list) else (types,):
-            if value != "@json" and not (isinstance(value, str) and _absolute_iri(value)):
+            if value != "@json" and not (isinstance(value, str) and absolute_iri(value)):
                 self._refuse("relative @type reference", f"the type {value!r}",
                              "is not defined by the document's contexts")
             if value == "@json" and self.rdf and "@value" not in node:
                 self._refuse("relative object reference", "the type '@json'",
                              "is not an IRI, so a node cannot have it in RDF")
         language = node.get("@language")
-        if isinstance(language, str) and not _bcp47(language):
+        if isinstance(language, str) and not bcp47(language):
             self._refuse("invalid @language value", f"the language tag {language!r}",
                          "is not valid BCP 47")
         if self.rdf:
@@ -379,9 +379,9 @@ def _refuse_import(local_ctx: Any) -> None:
 def _local_context_problem(term: str, definition: Any) -> tuple[str, str] | None:
     if _reserved(term):
         return "reserved term", "is reserved for future JSON-LD keywords and would be dropped"
-    if term == "@vocab" and isinstance(definition, str) and not _absolute_iri(definition):
+    if term == "@vocab" and isinstance(definition, str) and not absolute_iri(definition):
         return "relative @vocab reference", f"maps to the relative IRI {definition!r}"
-    if term == "@language" and isinstance(definition, str) and not _bcp47(definition):
+    if term == "@language" and isinstance(definition, str) and not bcp47(definition):
         return "invalid @language value", f"sets the invalid language tag {definition!r}"
     iri = definition.get("@id") if isinstance(definition, dict) else definition
     if isinstance(iri, str) and _reserved(iri):
