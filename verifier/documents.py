@@ -140,12 +140,17 @@ def canonize(document: dict, *, hash_name: str = "sha256", safe: bool = True) ->
             key = None  # not plain JSON: let the processor say what is wrong
         if key is not None and key in memo:
             return memo[key]
+    nquads = _canonical_nquads(document, hash_name, safe)
+    if memo is not None and key is not None:
+        memo[key] = nquads
+    return nquads
+
+
+def _canonical_nquads(document: dict, hash_name: str, safe: bool) -> str:
+    """RDFC-1.0 by the direct path where it reads the whole document, else by pyld."""
     quads = _direct_quads(document) if safe else None
     if quads is not None:
-        nquads = fastld.canonical_nquads(quads, hash_name)
-        if memo is not None and key is not None:
-            memo[key] = nquads
-        return nquads
+        return fastld.canonical_nquads(quads, hash_name)
     processor = Processor(_CACHE, safe=safe, rdf=True)
     try:
         dataset = processor.to_rdf(document, _CACHE.options())
@@ -153,10 +158,7 @@ def canonize(document: dict, *, hash_name: str = "sha256", safe: bool = True) ->
         _raise_data_error(error)
     except ValueError as error:  # ... and so does its number formatting (``1e999`` is inf)
         raise MalformedDocument("The document is not valid JSON-LD.", detail=str(error)) from None
-    nquads = canonical_nquads(dataset, hash_name)
-    if memo is not None and key is not None:
-        memo[key] = nquads
-    return nquads
+    return canonical_nquads(dataset, hash_name)
 
 
 def _direct_quads(document: dict) -> list[fastld.Quad] | None:
