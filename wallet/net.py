@@ -10,7 +10,7 @@ Each caller keeps its own messages and its own exceptions for this computer (pla
 The check resolves the name, and the HTTP client resolves it again when it connects, so a name
 whose DNS answer changes in between (DNS rebinding) could slip through the check alone. The
 clients therefore also check the address they actually connected to, before sending a byte:
-:class:`PublicOnlyAdapter` for ``requests`` sessions and :func:`public_opener` for ``urllib``.
+:func:`mount_public` for ``requests`` sessions and :func:`public_opener` for ``urllib``.
 
 Example::
 
@@ -31,12 +31,13 @@ import urllib.request
 from collections.abc import Iterable
 from typing import Any
 
+import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-__all__ = ["PrivateAddress", "PublicOnlyAdapter", "all_public", "check_peer", "public_opener",
-           "resolve"]
+__all__ = ["PrivateAddress", "PublicOnlyAdapter", "all_public", "check_peer", "mount_public",
+           "public_opener", "resolve"]
 
 
 def resolve(host: str, port: int | None = None) -> list[str]:
@@ -131,6 +132,13 @@ class PublicOnlyAdapter(HTTPAdapter):
     def __setstate__(self, state: dict) -> None:  # requests pickles adapters with sessions
         self.allow_loopback = state.get("allow_loopback", False)
         super().__setstate__(state)
+
+
+def mount_public(session: requests.Session, *, allow_loopback: bool = False) -> None:
+    """Make every http and https connection of ``session`` go through :class:`PublicOnlyAdapter`."""
+    adapter = PublicOnlyAdapter(allow_loopback=allow_loopback)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
 
 
 class _PublicHTTPConnection(http.client.HTTPConnection):

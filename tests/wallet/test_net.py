@@ -51,7 +51,7 @@ def local() -> Iterator[Local]:
 def public_session(allow_loopback: bool) -> requests.Session:
     session = requests.Session()
     session.trust_env = False
-    session.mount("http://", net.PublicOnlyAdapter(allow_loopback=allow_loopback))
+    net.mount_public(session, allow_loopback=allow_loopback)
     return session
 
 

@@ -88,9 +88,7 @@ class IssuerSession(OAuth2Session):
         self.max_bytes = int(config.get("OID4VCI_MAX_RESPONSE_BYTES", DEFAULT_MAX_BYTES))
         self.trust_env = False  # no proxies or .netrc from the environment
         # The address actually connected to is checked too (DNS rebinding).
-        adapter = net.PublicOnlyAdapter(allow_loopback=allow_http_localhost())
-        self.mount("https://", adapter)
-        self.mount("http://", adapter)
+        net.mount_public(self, allow_loopback=allow_http_localhost())
 
     def request(  # type: ignore[override]
         self, method: str, url: str, withhold_token: bool = False, auth: Any = None, **kwargs: Any

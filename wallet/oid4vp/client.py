@@ -113,9 +113,7 @@ def _session(local: bool) -> requests.Session:
     proxy or credentials from the environment, and reaches this computer only when ``local``."""
     session = requests.Session()
     session.trust_env = False
-    adapter = net.PublicOnlyAdapter(allow_loopback=local)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
+    net.mount_public(session, allow_loopback=local)
     return session
 
 
