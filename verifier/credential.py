@@ -47,9 +47,16 @@ def load_json(data: bytes | str) -> Any:
 
 
 def _check_depth(text: str) -> None:
+    if too_deep_at(text, MAX_DEPTH) is not None:
+        raise MalformedDocument(f"The document nests more than {MAX_DEPTH} levels deep.")
+
+
+def too_deep_at(text: str, limit: int) -> tuple[int, int] | None:
+    """The line and column (from 1) of the first ``[`` or ``{`` nested deeper than ``limit`` in
+    JSON ``text``, or None. A scan, not a parse: it never recurses, whatever the nesting."""
     depth = 0
     in_string = escaped = False
-    for ch in text:
+    for index, ch in enumerate(text):
         if in_string:
             if escaped:
                 escaped = False
@@ -61,10 +68,12 @@ def _check_depth(text: str) -> None:
             in_string = True
         elif ch in "[{":
             depth += 1
-            if depth > MAX_DEPTH:
-                raise MalformedDocument(f"The document nests more than {MAX_DEPTH} levels deep.")
+            if depth > limit:
+                line_start = text.rfind("\n", 0, index) + 1
+                return text.count("\n", 0, index) + 1, index - line_start + 1
         elif ch in "]}":
             depth -= 1
+    return None
 
 
 def as_list(value: Any) -> list[Any]:

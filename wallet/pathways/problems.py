@@ -11,6 +11,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
+from verifier.credential import too_deep_at
 from wallet.pathways.messages import N_, Message
 
 #: JSON nesting allowed in the raw text (a requirement level takes two: object and list).
@@ -42,38 +43,20 @@ def one(path: str, msgid: str, **params: Any) -> DefinitionError:
 
 def check_nesting(text: str) -> None:
     """Refuse JSON nested deeper than ``MAX_JSON_DEPTH``, naming where, without recursion."""
-    depth, line = 0, 1
-    column = 0
-    in_string = escaped = False
-    for ch in text:
-        column += 1
-        if ch == "\n":
-            line, column = line + 1, 0
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > MAX_JSON_DEPTH:
-                raise one(
-                    f"line {line}, column {column}",
-                    N_(
-                        "The file nests more than %(levels)d levels deep at line %(line)d, "
-                        "column %(column)d; a pathway may have at most %(max)d requirement levels."
-                    ),
-                    levels=MAX_JSON_DEPTH,
-                    line=line,
-                    column=column,
-                    max=MAX_LEVELS,
-                )
-        elif ch in "]}":
-            depth -= 1
+    found = too_deep_at(text, MAX_JSON_DEPTH)
+    if found is not None:
+        line, column = found
+        raise one(
+            f"line {line}, column {column}",
+            N_(
+                "The file nests more than %(levels)d levels deep at line %(line)d, "
+                "column %(column)d; a pathway may have at most %(max)d requirement levels."
+            ),
+            levels=MAX_JSON_DEPTH,
+            line=line,
+            column=column,
+            max=MAX_LEVELS,
+        )
 
 
 def json_path(parts: Any) -> str:
