@@ -5,10 +5,10 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Response, jsonify, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+
+from verifier.web.errors import ErrorPages
 
 # (title, explanation) per status; lazy, so each page is in the language of its request.
 PAGES = {
@@ -59,41 +59,18 @@ def wants_json() -> bool:
     return request.is_json or best == "application/json"
 
 
-def error_response(status: int, message: str | None = None) -> Response:
-    """The error page, or JSON error, for ``status``; ``message`` replaces the usual one."""
-    title, explanation = PAGES.get(status) or PAGES[400 if status < 500 else 500]
-    if message is None:
-        limit = (current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024)
-        message = str(explanation) % {"limit": limit} if status == 413 else str(explanation)
-    if wants_json():
-        return json_error(status, message)
-    page = render_template("errors/error.html", status=status, title=str(title), message=message)
-    return Response(page, status=status, mimetype="text/html")
+class _WalletErrors(ErrorPages):
+    """The verifier view's error-page mechanism, with the wallet's words and a JSON form for
+    clients that ask for JSON."""
+
+    def response(self, status: int, message: str | None = None) -> Response:
+        if wants_json():
+            return json_error(status, self.text(status, message)[1])
+        return super().response(status, message)
 
 
-def handle_http_exception(error: HTTPException) -> HTTPException | Response:
-    """A friendly page for an HTTP error, keeping headers such as Allow and Retry-After."""
-    if error.code is None or error.code < 400:
-        return error  # routing redirects (308 to the trailing-slash URL) pass through
-    response = error_response(error.code)
-    for name, value in error.get_headers():
-        if name in KEPT_HEADERS:
-            response.headers[name] = value
-    return response
-
-
-def handle_csrf_error(_error: CSRFError) -> Response:
-    """Explain a missing or expired CSRF token in plain words."""
-    return error_response(400, str(CSRF_MESSAGE))
-
-
-def handle_internal_error(_error: InternalServerError) -> Response:
-    """The page shown when a bug escapes a view (the traceback goes to the log)."""
-    return error_response(500)
-
-
-def init_app(app: Flask) -> None:
-    """Register the error pages on ``app``."""
-    app.register_error_handler(CSRFError, handle_csrf_error)
-    app.register_error_handler(InternalServerError, handle_internal_error)
-    app.register_error_handler(HTTPException, handle_http_exception)
+ERRORS = _WalletErrors(PAGES, "errors/error.html", CSRF_MESSAGE, KEPT_HEADERS)
+#: The error page, or JSON error, for a status; a message replaces the usual one.
+error_response = ERRORS.response
+#: Register the error pages on ``app``.
+init_app = ERRORS.init_app
