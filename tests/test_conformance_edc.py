@@ -6,7 +6,6 @@ the Halcom seal through the Slovenian one."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import UTC, datetime
 
@@ -16,6 +15,7 @@ from tests.corpus import CORPUS, EVALUATED_AT
 from verifier.cache import DocumentCache
 from verifier.checks import Options
 from verifier.edc import looks_like_edc, verify_edc
+from verifier.records import replace
 from verifier.report import Outcome
 from verifier.trust import TrustStore
 
@@ -58,7 +58,7 @@ ANCHORS = {
 
 def options(**changes) -> Options:
     base = Options(now=EVALUATED_AT, trust=TrustStore.empty(), cache=DocumentCache.in_memory())
-    return dataclasses.replace(base, **changes)
+    return replace(base, **changes)
 
 
 def verify(name: str, **changes):

@@ -39,6 +39,7 @@ from verifier.edc import (
 )
 from verifier.edc.certs import check_path
 from verifier.errors import MalformedDocument, ProofInvalid
+from verifier.records import replace
 from verifier.report import CREDENTIAL_CHECKS, Outcome
 from verifier.trust import TrustStore
 
@@ -53,7 +54,7 @@ def pki():
 
 def options(**changes) -> Options:
     base = Options(now=NOW, trust=TrustStore.empty(), cache=DocumentCache.in_memory())
-    return dataclasses.replace(base, **changes)
+    return replace(base, **changes)
 
 
 def statuses(report) -> dict[str, str]:

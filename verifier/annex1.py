@@ -37,9 +37,9 @@ the property path that carried it. Optional elements about an assessment are
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Any
 
+from verifier.records import Record
 from verifier.summary import Summary
 
 
@@ -51,8 +51,7 @@ class ElementStatus(enum.StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
-@dataclass(frozen=True)
-class Annex1Element:
+class Annex1Element(Record):
     """One Annex I element: stable id, the Recommendation's wording, status, source path."""
 
     id: str
@@ -124,8 +123,7 @@ def _held(summary: Summary, name: str) -> bool:
     return bool(getattr(summary, name))
 
 
-@dataclass(frozen=True)
-class Annex1Report:
+class Annex1Report(Record):
     """Which Annex I elements a credential carries, in the Recommendation's order."""
 
     elements: tuple[Annex1Element, ...]

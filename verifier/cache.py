@@ -11,16 +11,15 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from verifier.files import atomic_write
+from verifier.records import Record
 
 
-@dataclass(frozen=True)
-class CachedDocument:
+class CachedDocument(Record):
     """A document as it was fetched, with the moment it was fetched."""
 
     url: str

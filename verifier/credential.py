@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from verifier.dates import from_numeric_date, parse_datetime
 from verifier.errors import MalformedDocument, VerificationError
+from verifier.records import Record, factory
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 100
@@ -98,8 +98,7 @@ def _id_of(value: Any) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Credential:
+class Credential(Record):
     """A credential in any format, with the fields the checks read."""
 
     format: str  # "ldp_vc", "jwt_vc", "sd_jwt_vc"
@@ -118,7 +117,7 @@ class Credential:
     jws: Any = None  # verifier.suites.jose.CompactJws for JWT formats
     sd_jwt: Any = None  # verifier.suites.sd_jwt.SdJwt
     nested: tuple[Credential | VerificationError, ...] = ()
-    jwt_claims: Mapping[str, Any] = field(default_factory=dict)
+    jwt_claims: Mapping[str, Any] = factory(dict)
 
     @property
     def has_proof(self) -> bool:
@@ -232,20 +231,18 @@ class Credential:
 SEALED_MEDIA_TYPES = ("application/jose+json", "application/jades+json")
 
 
-@dataclass(frozen=True)
-class SealedCredential:
+class SealedCredential(Record):
     """An e-sealed credential (JAdES JSON) enveloped in a presentation, kept as its exact bytes
     for the pipeline to verify as the European Digital Credential it is."""
 
     raw: bytes
     subject_ids: tuple[str, ...] = ()
     format: str = "edc_jades"
-    jwt_claims: Mapping[str, Any] = field(default_factory=dict)
+    jwt_claims: Mapping[str, Any] = factory(dict)
     sd_jwt: Any = None
 
 
-@dataclass(frozen=True)
-class Presentation:
+class Presentation(Record):
     """A verifiable presentation: the holder, its proof, and the credentials it carries."""
 
     format: str  # "ldp_vp", "jwt_vp", "sd_jwt_vp"
@@ -254,7 +251,7 @@ class Presentation:
     credentials: tuple[Credential | SealedCredential | VerificationError, ...]
     raw: str | None = None
     jws: Any = None
-    jwt_claims: Mapping[str, Any] = field(default_factory=dict)
+    jwt_claims: Mapping[str, Any] = factory(dict)
 
     @classmethod
     def from_json(cls, data: bytes | str | Mapping[str, Any]) -> Presentation:

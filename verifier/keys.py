@@ -8,7 +8,6 @@ each with the date it was fetched.  A key is never taken from a URL fragment.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urljoin
@@ -18,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from verifier import multiformats as mf
 from verifier.cache import DocumentCache
 from verifier.errors import InvalidKeyReference, KeyNotFound
+from verifier.records import Record
 
 PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
@@ -159,8 +159,7 @@ def did_web_url(did: str) -> str:
     return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
 
 
-@dataclass(frozen=True)
-class VerificationMethod:
+class VerificationMethod(Record):
     """A resolved key: what it is, who controls it, what it may be used for, where it came from."""
 
     id: str

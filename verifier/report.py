@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from verifier.records import Record, factory
 
 
 class Status(enum.StrEnum):
@@ -80,8 +81,7 @@ FAILURES_OF_A_GENUINE_DOCUMENT = frozenset({STATUS, VALIDITY, ISSUER_TRUST})
 INFORMATIONAL_CHECKS = frozenset({NESTED})
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Record):
     """One check: a stable id, a status, a sentence for an employer, optional technical detail.
 
     ``data_date`` is the date of the trust data the check relied on (when a status list or
@@ -109,8 +109,7 @@ class CheckResult:
         return out
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(Record):
     """The frozen result of verifying one credential or presentation."""
 
     kind: str  # "credential" or "presentation"
@@ -118,7 +117,7 @@ class Report:
     checks: tuple[CheckResult, ...]
     checked_at: datetime
     credentials: tuple[Report, ...] = ()
-    summary: Mapping[str, Any] = field(default_factory=dict)
+    summary: Mapping[str, Any] = factory(dict)
 
     def __bool__(self) -> bool:
         raise TypeError("a Report has no truth value: use report.verified or report.outcome")

@@ -23,14 +23,13 @@ parseable input gives a thinner summary, never an exception.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from verifier.credential import Credential
+from verifier.records import Record, factory
 
 MAX_ITEMS = 200
 MAX_TEXT = 20_000
@@ -218,8 +217,7 @@ def number(value: Any) -> int | float | None:
 # -- the model -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Concept:
+class Concept(Record):
     """A controlled-vocabulary term, skill, level or alignment: label, URI, code, framework."""
 
     label: LangText = EMPTY
@@ -242,16 +240,14 @@ class Concept:
         return cls(LangText.plain(text), None, None, framework)
 
 
-@dataclass(frozen=True)
-class Identifier:
+class Identifier(Record):
     """An identifier with the scheme it belongs to."""
 
     scheme: str | None
     value: str
 
 
-@dataclass(frozen=True)
-class Party:
+class Party(Record):
     """An issuer, awarding body or creator."""
 
     name: LangText = EMPTY
@@ -261,8 +257,7 @@ class Party:
     email: str | None = None
 
 
-@dataclass(frozen=True)
-class Learner:
+class Learner(Record):
     """The learner: a name where given, an identifier, and other identifiers."""
 
     name: LangText = EMPTY
@@ -270,16 +265,14 @@ class Learner:
     identifiers: tuple[Identifier, ...] = ()
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Record):
     """A learning outcome and the skills (ESCO or other) it is linked to."""
 
     text: LangText
     skills: tuple[Concept, ...] = ()
 
 
-@dataclass(frozen=True)
-class Credits:
+class Credits(Record):
     """Credit points; ``framework`` is ``"ECTS"`` only where the credential says so."""
 
     text: str
@@ -289,8 +282,7 @@ class Credits:
     framework_uri: str | None = None
 
 
-@dataclass(frozen=True)
-class Duration:
+class Duration(Record):
     """An ISO 8601 duration, with hours where it is stated in hours, minutes or seconds."""
 
     iso: str
@@ -312,16 +304,14 @@ class Duration:
         return cls(text, int(total) if total.is_integer() else round(total, 2))
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(Record):
     """A grade or result: what was assessed and the value achieved."""
 
     name: LangText = EMPTY
     value: LangText = EMPTY
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(Record):
     """Evidence of the learner's work."""
 
     name: LangText = EMPTY
@@ -329,8 +319,7 @@ class Evidence:
     url: str | None = None
 
 
-@dataclass(frozen=True)
-class Endorsement:
+class Endorsement(Record):
     """A third party's endorsement: who endorses, and what they say."""
 
     issuer: LangText = EMPTY
@@ -338,16 +327,14 @@ class Endorsement:
     comment: LangText = EMPTY
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(Record):
     """A reference to another learning specification or credential."""
 
     id: str | None = None
     title: LangText = EMPTY
 
 
-@dataclass(frozen=True)
-class Stackability:
+class Stackability(Record):
     """Integration and stackability: partial qualification, part of, has parts."""
 
     partial_qualification: bool | None = None
@@ -358,8 +345,7 @@ class Stackability:
         return self.partial_qualification is not None or bool(self.part_of or self.has_part)
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(Record):
     """What a credential says, in every format; ``paths`` names the property behind each field."""
 
     data_model: str = "vc"  # "elm", "ob3", "clr", "ob2", "vc", "sd_jwt_vc"
@@ -404,25 +390,11 @@ class Summary:
     field_of_study: LangText = EMPTY
     identifiers: tuple[Identifier, ...] = ()
     further_information: tuple[LangText, ...] = ()
-    paths: Mapping[str, str] = field(default_factory=dict)
+    paths: Mapping[str, str] = factory(dict)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON for templates and reports; every LangText becomes its language map."""
         return _jsonable(self)
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """The field names of a dataclass type (None for other types), looked up once per type."""
-    try:
-        return _FIELD_NAMES[cls]
-    except KeyError:
-        names = (tuple(f.name for f in dataclasses.fields(cls))
-                 if dataclasses.is_dataclass(cls) else None)
-        _FIELD_NAMES[cls] = names
-        return names
 
 
 def _jsonable(value: Any) -> Any:
@@ -431,9 +403,8 @@ def _jsonable(value: Any) -> Any:
         return value
     if isinstance(value, LangText):
         return value.to_json()
-    names = _field_names(cls)
-    if names is not None:
-        return {name: _jsonable(getattr(value, name)) for name in names}
+    if isinstance(value, Record):
+        return {name: _jsonable(getattr(value, name)) for name in cls._fields}
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, tuple | list):

@@ -12,20 +12,19 @@ import copy
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from verifier.errors import TrustListError
 from verifier.files import atomic_write
+from verifier.records import Record
 
 FILE_VERSION = 1
 LOCAL = "local"
 
 
-@dataclass(frozen=True, kw_only=True)
-class TrustedIssuer:
+class TrustedIssuer(Record, kw_only=True):
     """One recognised issuer: its DID or URL, its name, the registry that lists it, pinned keys."""
 
     id: str

@@ -7,7 +7,6 @@ here depends on a signature), so they look exactly like an import's.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -129,7 +128,7 @@ def test_like_escape_makes_wildcards_literal():
 
 # -- the JSON text layout the patterns rely on ------------------------------------------------
 def test_summary_fields_are_in_the_order_the_patterns_expect():
-    names = [f.name for f in dataclasses.fields(Summary)]
+    names = list(Summary._fields)
     assert names[names.index("description") + 1] == "achievement_type"
     assert names[names.index("skills") + 1] == "credits"
     text = json.dumps(summary_of("T", "Words.", (("use spreadsheets software", ESCO + "1"),)))

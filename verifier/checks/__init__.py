@@ -6,7 +6,6 @@ answers it can give and raises a :mod:`verifier.errors` exception for data probl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +16,12 @@ from verifier.errors import (
     UnsupportedProof,
     VerificationError,
 )
+from verifier.records import Record, replace
 from verifier.report import CheckResult, Status
 from verifier.trust import TrustStore
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(Record):
     """What a verification may rely on: the clock, the trust store and the document cache."""
 
     now: datetime

@@ -10,18 +10,17 @@ found only in a JWT header binds nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from verifier import keys, suites
 from verifier.checks import Options, failed, not_applicable, passed, result_for_error, unknown
 from verifier.credential import Credential
 from verifier.errors import KeyNotFound, MalformedDocument, VerificationError
 from verifier.keys import VerificationMethod
+from verifier.records import Record
 from verifier.report import ISSUER_BINDING, PROOF, CheckResult, Status
 
 
-@dataclass(frozen=True)
-class ProofOutcome:
+class ProofOutcome(Record):
     """The proof and binding results, plus the keys that signed (for holder checks)."""
 
     proof: CheckResult

@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -31,6 +30,7 @@ from verifier import multiformats as mf
 from verifier.credential import as_list
 from verifier.errors import MalformedDocument, ProofInvalid, UnsupportedProof
 from verifier.keys import PrivateKey, PublicKey, key_type
+from verifier.records import Record
 
 PROOF_TYPE = "DataIntegrityProof"
 CONTEXT = "https://w3id.org/security/data-integrity/v2"
@@ -39,8 +39,7 @@ DEFINING_CONTEXTS = frozenset({CONTEXT, "https://www.w3.org/ns/credentials/v2",
                                "https://w3id.org/security/data-integrity/v1"})
 
 
-@dataclass(frozen=True)
-class Cryptosuite:
+class Cryptosuite(Record):
     """A cryptosuite: its name, its transformation and the key types it signs with."""
 
     name: str
@@ -65,8 +64,7 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {"sha256": hashes.SHA256,
                                                    "sha384": hashes.SHA384}
 
 
-@dataclass(frozen=True)
-class HashData:
+class HashData(Record):
     """The intermediate values of one proof: both canonical forms and their hashes."""
 
     canonical_proof_config: str

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ from verifier.dates import parse_datetime
 from verifier.documents import copy_json
 from verifier.errors import MalformedDocument, ProofInvalid, UnsupportedProof
 from verifier.keys import PrivateKey, PublicKey
+from verifier.records import Record
 from verifier.suites import data_integrity, ed25519_2020, legacy_jws
 
 if TYPE_CHECKING:
@@ -31,8 +31,7 @@ _VERIFIERS: dict[str, Verifier] = {
 }
 
 
-@dataclass(frozen=True)
-class ProofCheck:
+class ProofCheck(Record):
     """One embedded proof, parsed: what it claims, before anything is verified."""
 
     proof: dict[str, Any]  # the proof exactly as embedded (a copy)
