@@ -188,3 +188,22 @@ def test_verify_imports_only_what_the_document_needs(tmp_path, issue_credential)
     assert _among(run["loaded"], _NOT_FOR_AN_LDP_CREDENTIAL) == []
     # The command line itself (``verifier --help``) loads no engine and no JSON-LD.
     assert _among(run["light"], ("pyld.jsonld", "verifier.pipeline", "cryptography")) == []
+
+
+@pytest.mark.parametrize("argv, command", [
+    (["verify", "a.json", "--json"], "verify"),
+    (["--home", "h", "trust", "add", "did:key:z", "--name", "N"], "trust"),
+    (["--home=h", "refresh", "--url", "https://x.example/"], "refresh"),
+])
+def test_parser_built_for_the_named_command_parses_like_the_full_one(argv, command):
+    from verifier.cli import build_parser
+
+    full = build_parser([]).parse_args(argv)
+    assert vars(build_parser(argv).parse_args(argv)) == vars(full)
+    assert full.command == command
+
+
+def test_a_bad_option_is_named_whatever_the_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["verify", "a.json", "--no-such-option"])
+    assert "--no-such-option" in capsys.readouterr().err

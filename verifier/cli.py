@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -252,13 +252,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``verifier`` command."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the ``verifier`` command.
+
+    Given the arguments, only the named command's own options are built (the others keep
+    their one-line help for ``verifier --help``): argparse looks up its messages on disk for
+    every parser, which is a noticeable part of a one-shot ``verifier verify``.
+    """
     parser = argparse.ArgumentParser(prog="verifier", description=__doc__)
     parser.add_argument("--home", help="folder of trust.json and cache/ (default: $VERIFIER_HOME)")
     sub = parser.add_subparsers(dest="command", required=True)
+    chosen = _command_named(argv)
+    for name, (help_text, fill) in _COMMANDS.items():
+        command = sub.add_parser(name, help=help_text)
+        if chosen is None or chosen == name:
+            fill(command)
+    return parser
 
-    v = sub.add_parser("verify", help="verify credentials or presentations offline")
+
+def _command_named(argv: Sequence[str] | None) -> str | None:
+    """The command ``argv`` names, or None when it names none (then every parser is built)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    while args[:1] == ["--home"]:
+        del args[:2]
+    if args and args[0].startswith("--home="):
+        del args[0]
+    return args[0] if args and args[0] in _COMMANDS else None
+
+
+def _verify_options(v: argparse.ArgumentParser) -> None:
     v.add_argument("files", nargs="+")
     v.add_argument("--json", action="store_true", help="print the report as JSON")
     v.add_argument("--now", help="verify as of this ISO 8601 time (default: now)")
@@ -272,7 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.set_defaults(func=cmd_verify)
 
-    t = sub.add_parser("trust", help="manage trusted issuers")
+
+def _trust_options(t: argparse.ArgumentParser) -> None:
     tsub = t.add_subparsers(dest="trust_cmd", required=True)
     tsub.add_parser("list")
     add = tsub.add_parser("add")
@@ -290,26 +313,37 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--name", help="registry name to record")
     t.set_defaults(func=cmd_trust)
 
-    r = sub.add_parser("refresh", help="fetch status lists, DID documents, registries (online)")
+
+def _refresh_options(r: argparse.ArgumentParser) -> None:
     r.add_argument("files", nargs="*", help="credentials whose documents to refresh")
     r.add_argument("--url", action="append", help="a URL or did:web to fetch")
     r.set_defaults(func=cmd_refresh)
 
-    s = sub.add_parser("serve", help="serve the employer's verifier web pages")
+
+def _serve_options(s: argparse.ArgumentParser) -> None:
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=5001, help="port to listen on (default: 5001)")
     s.add_argument("--home", dest="serve_home", help="folder of trust.json and cache/")
     s.set_defaults(func=cmd_serve)
 
-    d = sub.add_parser("demo", help="issue demo credentials and verify them")
+
+def _demo_options(d: argparse.ArgumentParser) -> None:
     d.add_argument("--out", help="folder to write the demo credentials to")
     d.set_defaults(func=cmd_demo)
-    return parser
+
+
+_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "verify": ("verify credentials or presentations offline", _verify_options),
+    "trust": ("manage trusted issuers", _trust_options),
+    "refresh": ("fetch status lists, DID documents, registries (online)", _refresh_options),
+    "serve": ("serve the employer's verifier web pages", _serve_options),
+    "demo": ("issue demo credentials and verify them", _demo_options),
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args))
     except VerificationError as exc:
