@@ -207,3 +207,65 @@ def test_a_bad_option_is_named_whatever_the_command(capsys):
     with pytest.raises(SystemExit):
         main(["verify", "a.json", "--no-such-option"])
     assert "--no-such-option" in capsys.readouterr().err
+
+
+def _verify_json(home: Path, path: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "verifier.cli", "--home", str(home), "verify", str(path),
+         "--json", "--now", NOW.isoformat(), "--trust-any-issuer-insecure"],
+        capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def test_processed_contexts_kept_between_runs_change_nothing(tmp_path, issue_credential):
+    from verifier.cli import PROCESSED_CONTEXTS_FILE
+
+    path = write(tmp_path, "badge.json", issue_credential())
+    home = tmp_path / "home"
+    first = _verify_json(home, path)
+    kept = home / PROCESSED_CONTEXTS_FILE
+    assert kept.stat().st_size > 0
+    again = _verify_json(home, path)  # from the kept contexts
+    assert again == first
+    tampered = json.loads(path.read_text())
+    tampered["credentialSubject"]["achievement"]["name"] = "Something else"
+    path.write_text(json.dumps(tampered))
+    assert _verify_json_code(home, path) == 1
+
+
+def _verify_json_code(home: Path, path: Path) -> int:
+    return subprocess.run(
+        [sys.executable, "-m", "verifier.cli", "--home", str(home), "verify", str(path),
+         "--now", NOW.isoformat(), "--trust-any-issuer-insecure"],
+        capture_output=True, text=True, cwd=Path(__file__).parents[1]).returncode
+
+
+class _Planted:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+@pytest.mark.parametrize("content", ["garbage", "planted", "other-code"])
+def test_a_foreign_processed_contexts_file_is_ignored(tmp_path, issue_credential, content):
+    import pickle
+
+    from verifier.cli import PROCESSED_CONTEXTS_FILE
+
+    path = write(tmp_path, "badge.json", issue_credential())
+    home = tmp_path / "home"
+    expected = _verify_json(home, path)
+    kept = home / PROCESSED_CONTEXTS_FILE
+    marker = tmp_path / "ran"
+    if content == "garbage":
+        kept.write_bytes(b"\x80\x05not a pickle")
+    elif content == "planted":  # a pickle that would run code when loaded by plain pickle
+        kept.write_bytes(pickle.dumps({"key": "x", "state": _Planted(marker)}))
+    else:  # made by other code or from other contexts: its key differs
+        state = pickle.loads(kept.read_bytes())
+        kept.write_bytes(pickle.dumps({**state, "key": "0" * 64}))
+    assert _verify_json(home, path) == expected
+    assert not marker.exists()

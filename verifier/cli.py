@@ -51,6 +51,9 @@ def _now(text: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+PROCESSED_CONTEXTS_FILE = "processed-contexts.pickle"
+
+
 def _stores(args: argparse.Namespace) -> tuple[TrustStore, DocumentCache]:
     from verifier.cache import DocumentCache
     from verifier.trust import TrustStore
@@ -94,11 +97,16 @@ def print_report(report: Report, *, name: str, out: TextIO | None = None, indent
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Verify each file and print its report; exit 0 only when all are verified."""
+    from verifier import documents
     from verifier.pipeline import verify, verify_presentation
 
     trust, cache = _stores(args)
     lists = _trusted_lists(args)
     now = _now(args.now)
+    # JSON-LD contexts processed by earlier runs (see documents.load_processed_contexts).
+    processed = (Path(args.home) if args.home else data_dir()) / PROCESSED_CONTEXTS_FILE
+    documents.load_processed_contexts(processed)
+    known = documents.processed_context_count()
     reports: list[tuple[str, Report]] = []
     for name in args.files:
         path = Path(name)
@@ -136,6 +144,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 domain=args.domain,
             )
         reports.append((name, report))
+    if documents.processed_context_count() > known:
+        documents.save_processed_contexts(processed)
     if args.json:
         out = [
             {"file": n, **(r.to_json() if r is not None else {"error": "unreadable file"})}

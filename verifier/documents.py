@@ -100,6 +100,70 @@ def _static_loader(url: str, options: dict[str, Any] | None = None) -> dict[str,
 _CACHE = ContextCache(_static_loader)
 
 
+# -- processed contexts kept between processes ------------------------------------------------
+# A long-lived process (the web apps) processes the pinned contexts once. A one-shot
+# ``verifier verify`` would do it on every run, a sixth of its time, so the command line keeps
+# the processed contexts in its cache folder. The file is only taken when it was made from the
+# same pinned contexts by the same pyld and the same processing code, and it is read by an
+# unpickler that can make nothing but plain data (dicts, lists, text) and pyld's frozen dicts.
+
+_PROCESSED_FORMAT = 1
+
+
+def _processing_key() -> str:
+    import sys
+
+    from pyld.__about__ import __version__ as pyld_version
+
+    digest = hashlib.sha256(f"{_PROCESSED_FORMAT} {sys.version} {pyld_version}".encode())
+    for source in (CONTEXTS_DIR / "index.json", Path(__file__).with_name("jsonld.py"),
+                   Path(__file__)):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def load_processed_contexts(path: Path) -> bool:
+    """Take the processed contexts kept in ``path`` by :func:`save_processed_contexts` if they
+    were made by this very code from these very contexts; say whether they were taken."""
+    import pickle
+
+    class _PlainData(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if (module, name) in (("frozendict", "frozendict"),
+                                  ("frozendict.core", "frozendict")):
+                return super().find_class(module, name)
+            raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+
+    try:
+        with open(path, "rb") as fh:
+            kept = _PlainData(fh).load()
+        if not (isinstance(kept, dict) and kept.get("key") == _processing_key()):
+            return False
+        return _CACHE.restore(kept["state"])
+    except Exception:  # missing, unreadable, from other code: process the contexts afresh
+        return False
+
+
+def save_processed_contexts(path: Path) -> None:
+    """Keep the contexts processed so far in ``path`` (replaced in one step); where that
+    fails (a folder that cannot be written), nothing is kept and nothing else changes."""
+    import pickle
+
+    from verifier.files import atomic_write
+
+    try:
+        data = pickle.dumps({"key": _processing_key(), "state": _CACHE.snapshot()},
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write(path, data)
+    except Exception:  # a speed-up only: failing to keep it must never fail a verification
+        pass
+
+
+def processed_context_count() -> int:
+    """How many context-processing results this process holds."""
+    return _CACHE.size
+
+
 def expand(document: dict, *, safe: bool = True) -> list:
     """Return the JSON-LD expansion of ``document``; if ``safe``, refuse dropped or rebased data."""
     _require_object(document)

@@ -38,7 +38,7 @@ from typing import Any
 
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
-from pyld.jsonld import KEYWORD_PATTERN, KEYWORDS, REGEX_BCP47, JsonLdProcessor
+from pyld.jsonld import INITIAL_CONTEXTS, KEYWORD_PATTERN, KEYWORDS, REGEX_BCP47, JsonLdProcessor
 
 from verifier.errors import MalformedDocument, SafeModeViolation
 
@@ -97,6 +97,28 @@ class ContextCache:
     def put(self, active_ctx: Any, key: tuple, result: Any) -> None:
         """Remember the result of processing ``key`` against ``active_ctx``."""
         self._processed[(id(active_ctx), *key)] = (active_ctx, result)
+
+    def snapshot(self) -> tuple[dict, list[tuple[Any, tuple, Any]]]:
+        """pyld's initial contexts and every memoised result, as one object graph (pickled
+        whole, the contexts keep the identities the memo is keyed by)."""
+        return dict(INITIAL_CONTEXTS), [(active, key[1:], result)
+                                        for key, (active, result) in self._processed.items()]
+
+    def restore(self, state: tuple[dict, list[tuple[Any, tuple, Any]]]) -> bool:
+        """Take the results of a :meth:`snapshot` made by an earlier process, if nothing has
+        been processed here yet; say whether they were taken."""
+        initial, entries = state
+        if self._processed or INITIAL_CONTEXTS:
+            return False
+        INITIAL_CONTEXTS.update(initial)
+        for active, key, result in entries:
+            self.put(active, key, result)
+        return True
+
+    @property
+    def size(self) -> int:
+        """How many processing results are memoised."""
+        return len(self._processed)
 
 
 class _BoundedDict(dict):
