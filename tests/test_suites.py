@@ -23,6 +23,7 @@ from verifier import documents, keys
 from verifier import multiformats as mf
 from verifier.dates import parse_datetime
 from verifier.errors import (
+    KeyNotFound,
     MalformedDocument,
     ProofInvalid,
     SafeModeViolation,
@@ -633,3 +634,19 @@ def test_changing_any_leaf_fails_the_proof(suite, kind, data):
     holder[path[-1]] = data.draw(different(holder[path[-1]]), label="new value")
     with pytest.raises(VerificationError):
         verify_all(tampered, key)
+
+
+@pytest.mark.parametrize("kind", ["Ed25519", "P-256"])
+def test_self_contained_dids_resolve_once_and_refusals_are_not_kept(kind):
+    from verifier.cache import DocumentCache
+
+    pair = KeyPair.generate(kind)
+    cache = DocumentCache.in_memory()
+    first = keys.resolve(pair.verification_method, cache=cache)
+    assert keys.resolve(pair.verification_method, cache=cache) is first
+    assert first.controller == pair.controller and first.source == "did:key"
+    wrong = f"{pair.controller}#z6MkNotThisKey"
+    for _ in range(2):
+        with pytest.raises(KeyNotFound):
+            keys.resolve(wrong, cache=cache)
+    assert wrong not in keys._SELF_CONTAINED

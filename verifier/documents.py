@@ -198,11 +198,10 @@ def canonize(document: dict, *, hash_name: str = "sha256", safe: bool = True) ->
     memo = _MEMO.get()
     key = None
     if memo is not None:
-        try:
-            key = (json.dumps(document, sort_keys=True, separators=(",", ":")), hash_name, safe)
-        except (TypeError, ValueError):
-            key = None  # not plain JSON: let the processor say what is wrong
-        if key is not None and key in memo:
+        # repr tells apart everything JSON can hold (true from 1, 1 from 1.0, key order
+        # too), so equal keys mean the same document; it is cheaper than a sorted dump.
+        key = (repr(document), hash_name, safe)
+        if key in memo:
             return memo[key]
     nquads = _canonical_nquads(document, hash_name, safe)
     if memo is not None and key is not None:

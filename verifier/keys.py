@@ -192,6 +192,25 @@ def resolve(vm_ref: str, *, cache: DocumentCache) -> VerificationMethod:
     """Resolve a verification method reference offline; ``KeyNotFound`` if it cannot be."""
     if not isinstance(vm_ref, str) or not vm_ref:
         raise KeyNotFound("The proof names no verification method.")
+    if vm_ref.startswith(("did:key:", "did:jwk:")):
+        # These DIDs are their own key: what they resolve to depends on nothing else, so an
+        # issuer's key is decoded once (a P-256 point decompression is not free), not for
+        # every credential it signed. Refusals are not kept.
+        method = _SELF_CONTAINED.get(vm_ref)
+        if method is None:
+            method = _resolve_self_contained(vm_ref)
+            if len(_SELF_CONTAINED) >= _MAX_SELF_CONTAINED:
+                _SELF_CONTAINED.clear()
+            _SELF_CONTAINED[vm_ref] = method
+        return method
+    return _resolve_from_cache(vm_ref, cache)
+
+
+_SELF_CONTAINED: dict[str, VerificationMethod] = {}
+_MAX_SELF_CONTAINED = 4096
+
+
+def _resolve_self_contained(vm_ref: str) -> VerificationMethod:
     did = vm_ref.split("#", 1)[0]
     if vm_ref.startswith("did:key:"):
         key = multikey_decode(did[len("did:key:") :])
@@ -219,6 +238,11 @@ def resolve(vm_ref: str, *, cache: DocumentCache) -> VerificationMethod:
             relationships=_ALL_PURPOSES - {"keyAgreement"},
             source="did:jwk",
         )
+    raise AssertionError(vm_ref)
+
+
+def _resolve_from_cache(vm_ref: str, cache: DocumentCache) -> VerificationMethod:
+    did = vm_ref.split("#", 1)[0]
     if vm_ref.startswith("did:"):
         keys = [did]
         if vm_ref.startswith("did:web:"):

@@ -64,7 +64,8 @@ def ld_proof(
             # A proof of a type no suite here implements is "cannot check", before any key.
             suites.check_supported(check.proof)
             method = _resolve_or_fragment(check.verification_method_id, opts)
-            suites.verify_proof(unsigned, check.proof, method.public_key, all_proofs=raw_proofs)
+            suites.verify_proof(unsigned, check.proof, method.public_key, all_proofs=raw_proofs,
+                                parsed=check)
         except VerificationError as exc:
             results.append(result_for_error(PROOF, exc))
             bindings.append(

@@ -153,15 +153,17 @@ def check_supported(proof: dict[str, Any]) -> None:
 
 
 def verify_proof(document_without_proof: dict[str, Any], proof: dict[str, Any], key: PublicKey,
-                 *, all_proofs: list[dict[str, Any]], safe: bool = True) -> None:
+                 *, all_proofs: list[dict[str, Any]], safe: bool = True,
+                 parsed: ProofCheck | None = None) -> None:
     """Verify one proof of a proof set or chain with ``key`` (VC Data Integrity §4.4 "Verify
     Proof" and §4.5 "Verify Proof Sets and Chains"); raise when it does not verify.
 
     ``safe=False`` checks the signature mathematics even where JSON-LD safe mode would refuse
-    the document (the format check reports that separately)."""
+    the document (the format check reports that separately). ``parsed`` is what
+    :func:`extract_proofs` made of this very ``proof``, to save parsing it again."""
     if "proof" in document_without_proof:
         raise ValueError("pass the document without its proof (see extract_proofs)")
-    check = _parse_proof(proof, 0, 1)
+    check = parsed if parsed is not None and parsed.proof is proof else _parse_proof(proof, 0, 1)
     check_supported(proof)
     verifier = _VERIFIERS[str(proof["type"])]
     document = chain_input(document_without_proof, check.previous_proof, all_proofs)
