@@ -489,12 +489,19 @@ class _Issuer:
 class _Canonicalizer:
     def __init__(self, quads: list[Quad], hash_name: str) -> None:
         self.quads, self.hash_name = quads, hash_name
-        self.by_node: dict[str, list[Quad]] = {}
-        for quad in quads:
-            subject, _predicate, obj, graph = quad
-            for component in (subject, obj, graph):
-                if component.__class__ is str and component[:2] == "_:":
-                    self.by_node.setdefault(component, []).append(quad)
+        # Each quad's N-Quads text is made once, with holes where its blank nodes go: the
+        # first-degree hashes and the final output fill them with different labels.
+        self.templates = templates = [_template(quad) for quad in quads]
+        # The quads (as templates) that mention each blank node, once per mention.
+        self.by_node: dict[str, list[_Template]] = {}
+        add = self.by_node.setdefault
+        for t in templates:
+            if t[1] is None:
+                add(t[0], []).append(t)
+            if t[4] is None:
+                add(t[3], []).append(t)
+            if t[6] is None:
+                add(t[5], []).append(t)
         self.first: dict[str, str] = {}
         self.canonical = _Issuer("_:c14n")
         self.calls = 0
@@ -506,8 +513,7 @@ class _Canonicalizer:
         """Hash First Degree Quads (§4.6)."""
         found = self.first.get(node)
         if found is None:
-            label = _first_degree(node)
-            lines = sorted(_nquad(quad, label) for quad in self.by_node[node])
+            lines = sorted([_first_degree_line(t, node) for t in self.by_node[node]])
             found = self.first[node] = self._hash("".join(lines))
         return found
 
@@ -534,13 +540,13 @@ class _Canonicalizer:
                 for existing in issuer.order:
                     self.canonical.issue(existing)
         labels = self.canonical.existing
-        return "".join(sorted(_nquad(quad, labels.__getitem__) for quad in self.quads))
+        return "".join(sorted([_line(t, labels) for t in self.templates]))
 
     def _related(self, related: str, predicate: str, issuer: _Issuer, position: str) -> str:
-        """Hash Related Blank Node (§4.7)."""
+        """Hash Related Blank Node (§4.7); ``predicate`` is written ``<iri>``."""
         label = self.canonical.existing.get(related) or issuer.existing.get(related) \
             or self.first_degree(related)
-        return self._hash(position + (f"<{predicate}>" if position != "g" else "") + label)
+        return self._hash(position + (predicate if position != "g" else "") + label)
 
     def n_degree(self, node: str, issuer: _Issuer) -> tuple[str, _Issuer]:
         """Hash N-Degree Quads (§4.8)."""
@@ -551,7 +557,8 @@ class _Canonicalizer:
             raise MalformedDocument("The document's blank nodes are too alike to canonicalize "
                                     "within RDFC-1.0's work limit.", detail="poison dataset")
         related_by_hash: dict[str, list[str]] = {}
-        for subject, predicate, obj, graph in self.by_node[node]:
+        for subject, _s, spaced, obj, _o, graph, _g in self.by_node[node]:
+            predicate = spaced[1:-1]  # " <iri> " -> "<iri>"
             for position, component in (("s", subject), ("o", obj), ("g", graph)):
                 if component.__class__ is str and component[:2] == "_:" and component != node:
                     digest = self._related(component, predicate, issuer, position)
@@ -589,23 +596,42 @@ class _Canonicalizer:
         return self._hash(data), issuer
 
 
-def _first_degree(node: str) -> Any:
-    return lambda label: "_:a" if label == node else "_:z"
+# A quad's text with holes: (subject, its text or None for a blank node, " <predicate> ",
+# object, its text or None, graph, " <graph> .\n" / " .\n" or None for a blank graph name).
+_Template = tuple[str, str | None, str, Any, str | None, str | None, str | None]
 
 
-def _nquad(quad: Quad, label: Any) -> str:
+def _template(quad: Quad) -> _Template:
     subject, predicate, obj, graph = quad
-    line = (label(subject) if subject[:2] == "_:" else f"<{subject}>") + f" <{predicate}> "
+    s = None if subject[:2] == "_:" else f"<{subject}>"
     if obj.__class__ is str:
-        line += label(obj) if obj[:2] == "_:" else f"<{obj}>"
+        o = None if obj[:2] == "_:" else f"<{obj}>"
     else:
         lexical, datatype, language = obj
-        line += f'"{escape(lexical)}"'
+        o = f'"{escape(lexical)}"'
         if datatype == RDF_LANGSTRING:
             if language:
-                line += "@" + language
+                o += "@" + language
         elif datatype != XSD_STRING:
-            line += f"^^<{datatype}>"
-    if graph is not None:
-        line += " " + (label(graph) if graph[:2] == "_:" else f"<{graph}>")
-    return line + " .\n"
+            o += f"^^<{datatype}>"
+    if graph is None:
+        g: str | None = " .\n"
+    else:
+        g = None if graph[:2] == "_:" else f" <{graph}> .\n"
+    return subject, s, f" <{predicate}> ", obj, o, graph, g
+
+
+def _first_degree_line(t: _Template, node: str) -> str:
+    """The quad with ``node`` as ``_:a`` and every other blank node as ``_:z`` (§4.6)."""
+    subject, s, p, obj, o, graph, g = t
+    return ((s if s is not None else "_:a" if subject == node else "_:z") + p
+            + (o if o is not None else "_:a" if obj == node else "_:z")
+            + (g if g is not None else " _:a .\n" if graph == node else " _:z .\n"))
+
+
+def _line(t: _Template, labels: dict[str, str]) -> str:
+    """The quad with its blank nodes' canonical labels."""
+    subject, s, p, obj, o, graph, g = t
+    return ((s if s is not None else labels[subject]) + p
+            + (o if o is not None else labels[obj])
+            + (g if g is not None else f" {labels[graph]} .\n"))
