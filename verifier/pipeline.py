@@ -339,6 +339,12 @@ def _is_sd_jwt_presentation(parsed: Credential | Presentation) -> bool:
 
 
 def _presentation(pres: Credential | Presentation, opts: Options) -> Report:
+    # The format check and the holder's proof canonicalize the same unsigned presentation.
+    with documents.one_verification():
+        return _presentation_checks(pres, opts)
+
+
+def _presentation_checks(pres: Credential | Presentation, opts: Options) -> Report:
     if isinstance(pres, Credential):
         from verifier.checks.sd_jwt import sd_jwt_presentation
 
