@@ -6,8 +6,9 @@ uses them: every call passes the closed-world loader of :mod:`verifier.documents
 this module first keeps those network libraries out of the process (which also makes a
 ``verifier verify`` start about 100 ms faster) and installs a default loader that refuses.
 ``pyld.jsonld`` also imports ``lxml.html`` for JSON-LD embedded in HTML pages, which the
-closed-world loader never returns; it gets a stand-in that loads the real ``lxml.html`` the
-first time anything reads from it (lxml costs about 15 ms to import).
+closed-world loader never returns, and ``uuid`` for the ids of freshly processed contexts; each
+gets a stand-in that loads the real module the first time anything reads from it (lxml costs
+about 15 ms to import, uuid about 4 ms: it imports ``platform``).
 It must be imported before anything imports ``pyld``; if ``pyld`` is already loaded, it
 does nothing.
 """
@@ -33,40 +34,42 @@ def _refusing_loader(**_: Any) -> Callable[..., Any]:
     return refuse
 
 
-class _LxmlHtmlStandIn(types.ModuleType):
-    """Stands in ``sys.modules`` for ``lxml.html`` until something reads from it; then the real
-    module is imported, replaces it there and in the ``lxml`` package, and answers."""
+class _DeferredModule(types.ModuleType):
+    """Stands in ``sys.modules`` for a module until something reads from it; then the real
+    module is imported, replaces it there (and in its parent package), and answers."""
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(_import_lxml_html(self), name)
+        return getattr(_import_real(self), name)
 
 
-def _import_lxml_html(stand_in: types.ModuleType) -> types.ModuleType:
+def _import_real(stand_in: types.ModuleType) -> types.ModuleType:
+    name = stand_in.__name__
     with _load_lock:
-        if sys.modules.get("lxml.html") is stand_in:
-            del sys.modules["lxml.html"]
-        import lxml.html  # noqa: F401  (binds the real module in sys.modules and in lxml)
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        importlib.import_module(name)  # binds the real module in sys.modules (and its parent)
+        return sys.modules[name]
 
-        return sys.modules["lxml.html"]
 
-
-def _defer_lxml_html() -> None:
-    """Put a stand-in for ``lxml.html`` in ``sys.modules`` (``lxml`` itself is imported)."""
-    if "lxml.html" in sys.modules:
+def _defer(name: str) -> None:
+    """Put a stand-in for the module ``name`` in ``sys.modules`` (its parent is imported)."""
+    if name in sys.modules:
         return
     try:
-        spec = importlib.util.find_spec("lxml.html")
-    except ModuleNotFoundError:  # no lxml: pyld's import fails as it would have
+        spec = importlib.util.find_spec(name)
+    except ModuleNotFoundError:  # not installed: pyld's import fails as it would have
         return
     if spec is None:
         return
-    stand_in = _LxmlHtmlStandIn("lxml.html")
+    stand_in = _DeferredModule(name)
     stand_in.__spec__ = spec
     stand_in.__file__ = spec.origin
     if spec.submodule_search_locations is not None:
         stand_in.__path__ = list(spec.submodule_search_locations)
-    sys.modules["lxml.html"] = stand_in
-    sys.modules["lxml"].html = stand_in  # type: ignore[attr-defined]
+    sys.modules[name] = stand_in
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, stand_in)
 
 
 def install() -> None:
@@ -88,7 +91,10 @@ def install() -> None:
     loaders.requests = requests_stub  # type: ignore[attr-defined]
     sys.modules.update({"pyld": package, "pyld.documentloader": loaders,
                         "pyld.documentloader.requests": requests_stub})
-    _defer_lxml_html()
+    # pyld.jsonld imports both at once but uses them only for HTML input (never given here)
+    # and for fresh context ids (uuid1; uuid imports platform, which asks the kernel).
+    _defer("lxml.html")
+    _defer("uuid")
 
 
 install()
