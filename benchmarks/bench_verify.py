@@ -74,13 +74,17 @@ def main() -> None:
         cli = [sys.executable, "-m", "verifier.cli", "--home", tmp, "verify", str(path),
                "--now", NOW.isoformat(), "--trust-any-issuer-insecure"]
         runs = []
-        for _ in range(15):
+        for _ in range(26):
             start = time.perf_counter()
             done = subprocess.run(cli, capture_output=True, text=True)
             runs.append(time.perf_counter() - start)
             assert done.returncode == 0, done.stdout + done.stderr
-        print(f"fresh-process `verifier verify` (15 runs): median "
-              f"{statistics.median(runs) * 1000:.0f} ms, best {min(runs) * 1000:.0f} ms")
+        # The first run processes the pinned JSON-LD contexts and keeps them in the home
+        # folder (processed-contexts.pickle); the others start from what it kept.
+        first, kept = runs[0], runs[1:]
+        print(f"fresh-process `verifier verify`: first run {first * 1000:.0f} ms; then "
+              f"({len(kept)} runs) median {statistics.median(kept) * 1000:.0f} ms, "
+              f"best {min(kept) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
