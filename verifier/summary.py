@@ -401,10 +401,17 @@ def _jsonable(value: Any) -> Any:
     cls = value.__class__
     if cls is str or cls is int or cls is float or cls is bool or value is None:
         return value
+    if cls is tuple or cls is list:  # most fields: often empty
+        return [_jsonable(v) for v in value] if value else []
+    if cls is LangText:
+        return dict(value._texts)
+    if cls is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, Record):
+        values = value.__dict__
+        return {name: _jsonable(values[name]) for name in cls._fields}
     if isinstance(value, LangText):
         return value.to_json()
-    if isinstance(value, Record):
-        return {name: _jsonable(getattr(value, name)) for name in cls._fields}
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
