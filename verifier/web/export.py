@@ -17,13 +17,17 @@ message in English and in the reader's language.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
+import json
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Serializer, URLSafeSerializer
+from itsdangerous.encoding import base64_encode
 
 from verifier.edc.pipeline import EUROPASS_CHECK_TYPES, EUROPASS_OWNER
 from verifier.report import HOLDER_PROOF, Report
@@ -120,8 +124,38 @@ class Kept:
     locale: str
 
 
+class _CompactJSON:
+    """The tokens' JSON: compact, and not checked for cycles (a kept report is a tree)."""
+
+    loads = staticmethod(json.loads)
+
+    @staticmethod
+    def dumps(obj: Any) -> str:
+        return json.dumps(obj, separators=(",", ":"), check_circular=False)
+
+
+class _ReportSerializer(URLSafeSerializer):
+    """itsdangerous's URL-safe serializer with zlib's fast level 3 instead of its default 6: the
+    report's JSON compresses in under half the time into a token a tenth longer. Any zlib reads
+    both, so tokens made either way are read the same."""
+
+    default_serializer = _CompactJSON
+
+    def dump_payload(self, obj: Any) -> bytes:
+        text = Serializer.dump_payload(self, obj)  # the JSON, not yet compressed
+        compressed = zlib.compress(text, 3)
+        if len(compressed) < len(text) - 1:
+            return b"." + base64_encode(compressed)
+        return base64_encode(text)
+
+
+@functools.lru_cache(maxsize=8)
+def _serializer_for(secret: str | bytes) -> URLSafeSerializer:
+    return _ReportSerializer(secret, salt=SALT)
+
+
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
 
 
 def sign(data: Mapping[str, Any], *, locale: str | None = None) -> str:

@@ -8,6 +8,7 @@ employer keeps says exactly what the page said.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -79,10 +80,16 @@ def when(value: Any) -> str:
     return _Page(reader()).when(value)
 
 
+#: An ISO date and time with a fraction of a second, which a "medium" date leaves out.
+_FRACTION = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+(Z|[+-]\d\d:\d\d)")
+
+
 @functools.lru_cache(maxsize=4096)
 def _when(value: str, code: str, zone: str) -> str:
     """One date in one language and time zone, the current request's (the cache keeps each:
-    a page shows the same check time and trust data dates many times)."""
+    a page shows the same check time and trust data dates many times; the time a report was
+    checked is looked up without its fraction of a second, which the page does not show, so
+    reports checked in the same second share it)."""
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -141,6 +148,7 @@ class _Page:
     def __init__(self, r: Reader) -> None:
         self.r = r
         self.langs = [r.code]
+        self.zone = str(r.timezone)
         self.wording = wording()
 
     def text(self, value: Any) -> str:
@@ -149,27 +157,33 @@ class _Page:
     def when(self, value: Any) -> str:
         if not isinstance(value, str) or not value:
             return ""
-        return _when(value, self.r.code, str(self.r.timezone))
+        whole = _FRACTION.fullmatch(value)
+        if whole is not None:
+            value = whole[1] + whole[2]
+        return _when(value, self.r.code, self.zone)
 
     def check(self, check: Mapping[str, Any]) -> CheckShown:
-        status = str(check.get("status"))
-        check_id = str(check.get("id"))
+        raw_id, raw_status = check.get("id"), check.get("status")
+        status, check_id = str(raw_status), str(raw_id)
         english = str(check.get("message") or "")
+        wording = self.wording
         translated = None
         if self.r.code != "en":
-            translated = self.wording.sentence(check_id, status, check.get("reason"))
+            translated = wording.sentence(check_id, status, check.get("reason"))
+        data_date = check.get("data_date")
+        # Positional, in CheckShown's order: a page makes some thirty of them.
         return CheckShown(
-            id=check.get("id"),
-            name=self.wording.check_name(check_id),
-            status=status,
-            status_label=self.wording.status_name(status),
-            symbol=STATUS_SYMBOLS.get(status, "?"),
-            badge=STATUS_BADGES.get(status, "unknown"),
-            message=translated or english,
-            english=english if translated else None,
-            detail=check.get("detail"),
-            data_date=self.when(check.get("data_date")),
-            advisory=check.get("id") in ADVISORY_CHECKS,
+            raw_id,
+            wording.check_name(check_id),
+            status,
+            wording.status_name(status),
+            STATUS_SYMBOLS.get(status, "?"),
+            STATUS_BADGES.get(status, "unknown"),
+            translated or english,
+            english if translated else None,
+            check.get("detail"),
+            self.when(data_date) if data_date else "",
+            raw_id in ADVISORY_CHECKS,
         )
 
     def summary(self, summary: Mapping[str, Any]) -> SummaryShown:
@@ -214,17 +228,21 @@ class _Page:
         names = table(ELEMENT_NAMES)
         labels = {"present": r.gettext("Stated"), "not_applicable": r.gettext("Not applicable")}
         missing = r.gettext("Not stated")
-        elements = tuple(
-            ElementShown(
-                name=str(names.get(e.get("id")) or e.get("label") or e.get("id")),
-                mandatory=bool(e.get("mandatory")),
-                status=e.get("status"),
-                status_label=labels.get(str(e.get("status")), missing),
-                symbol=ELEMENT_SYMBOLS.get(str(e.get("status")), "○"),
+        elements = []
+        for e in eu.get("elements") or ():
+            if not isinstance(e, Mapping):
+                continue
+            element_id, status = e.get("id"), e.get("status")
+            key = str(status)
+            elements.append(
+                ElementShown(  # positional, in ElementShown's order: a page makes about fifty
+                    str(names.get(element_id) or e.get("label") or element_id),
+                    bool(e.get("mandatory")),
+                    status,
+                    labels.get(key, missing),
+                    ELEMENT_SYMBOLS.get(key, "○"),
+                )
             )
-            for e in eu.get("elements") or ()
-            if isinstance(e, Mapping)
-        )
         present = int(eu.get("mandatory_present") or 0)
         total = int(eu.get("mandatory_total") or 0)
         return EuStandardShown(
@@ -234,7 +252,7 @@ class _Page:
                 total,
                 present=present,
             ),
-            elements=elements,
+            elements=tuple(elements),
             optional=r.gettext("(optional)"),
         )
 

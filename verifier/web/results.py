@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import render_template
-
 from verifier.report import Report
 from verifier.web import export, present
+from verifier.web.templating import render
 
 #: How each way in is named on the page.
 SOURCES = ("paste", "upload", "qr", "camera", "link", "oid4vp", "share")
@@ -47,7 +46,7 @@ def render_data(
     view = present.report_view(data)
     credentials = view.credentials if data.get("kind") == "presentation" else [view]
     hashed = _hashed_recipients(data)
-    return render_template(
+    return render(
         "verifier/results.html",
         view=view,
         credentials=credentials,

@@ -25,6 +25,7 @@ from verifier.report import Report
 from verifier.web import bp, export, intake, links, present
 from verifier.web.results import credential_reports, render_data, render_results
 from verifier.web.stores import stores
+from verifier.web.templating import render
 
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
 #: How long the e-mail address typed to compare with a hashed recipient may be.
@@ -203,7 +204,7 @@ def report() -> Response | tuple[str, int]:
     else:
         view = present.report_view(data)
         credentials = view.credentials if data.get("kind") == "presentation" else [view]
-        page = render_template(
+        page = render(
             "verifier/report.html",
             view=view,
             credentials=credentials,
