@@ -157,3 +157,13 @@ def test_changing_any_leaf_of_a_signed_credential_fails(issue_credential, trust,
         node[leaf] = original + suffix
     report = verify_credential(cred, now=NOW, trust=trust)
     assert report.outcome is Outcome.NOT_GENUINE, (path, report.to_json())
+
+
+def test_too_deep_at_counts_brackets_exactly_at_the_limit():
+    from verifier.credential import too_deep_at
+
+    assert too_deep_at("[" * 5 + "]" * 5, 5) is None
+    assert too_deep_at("[" * 6 + "]" * 6, 5) == (1, 6)
+    assert too_deep_at('{"a": "[[[[[[[["}', 2) is None  # brackets in strings do not nest
+    assert too_deep_at("[[],[],[],[]]", 2) is None  # many brackets, shallow
+    assert too_deep_at("[\n [\n  [\n", 2) == (3, 3)

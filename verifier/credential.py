@@ -54,6 +54,8 @@ def _check_depth(text: str) -> None:
 def too_deep_at(text: str, limit: int) -> tuple[int, int] | None:
     """The line and column (from 1) of the first ``[`` or ``{`` nested deeper than ``limit`` in
     JSON ``text``, or None. A scan, not a parse: it never recurses, whatever the nesting."""
+    if text.count("[") + text.count("{") <= limit:
+        return None  # it cannot nest deeper than it has brackets (a quick exact answer)
     depth = 0
     in_string = escaped = False
     for index, ch in enumerate(text):
