@@ -304,10 +304,13 @@ def main() -> int:
         home = Path(folder) / "verifier"
         trust(home, issuer)
         port = free_port()
-        env = {**os.environ, "VERIFIER_HOME": str(home), "PYTHONPATH": str(PROJECT)}
+        env = {**os.environ, "VERIFIER_HOME": str(home), "PYTHONPATH": str(PROJECT),
+               "GUNICORN_ACCESS_LOG": ""}
         server = subprocess.Popen(
             [
                 gunicorn,
+                "--config",
+                str(PROJECT / "verifier" / "web" / "gunicorn_conf.py"),
                 "--workers",
                 str(args.workers),
                 "--worker-class",

@@ -656,3 +656,22 @@ def _form(parser: type[FormDataParser], body: bytes) -> list[tuple[str, str]] | 
 def test_a_form_reads_exactly_as_werkzeug_reads_it(text):
     body = text.encode("utf-8") + text.encode("latin-1", "replace")
     assert _form(FormParser, body) == _form(FormDataParser, body)
+
+
+def test_gunicorn_settings_serve_the_verifier_and_freeze_the_loaded_app(monkeypatch):
+    import gc
+    import importlib.util
+
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    monkeypatch.setenv("GUNICORN_ACCESS_LOG", "")
+    path = Path(__file__).parents[1] / "verifier" / "web" / "gunicorn_conf.py"
+    spec = importlib.util.spec_from_file_location("verifier_gunicorn_conf", path)
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert conf.wsgi_app == "verifier.web:create_app()"
+    assert (conf.workers, conf.worker_class, conf.accesslog) == (3, "sync", None)
+    try:
+        conf.post_worker_init(None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
