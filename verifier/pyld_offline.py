@@ -47,12 +47,20 @@ def _import_real(stand_in: types.ModuleType) -> types.ModuleType:
     with _load_lock:
         if sys.modules.get(name) is stand_in:
             del sys.modules[name]
-        importlib.import_module(name)  # binds the real module in sys.modules (and its parent)
+        # Each binds the real module in sys.modules (and in its parent package). Written out,
+        # not imported by name: tests/test_refresh.py reads every import the verifier makes.
+        if name == "uuid":
+            import uuid  # noqa: F401
+        elif name == "lxml.html":
+            import lxml.html  # noqa: F401
+        else:
+            raise ImportError(f"{name} is not deferred here")
         return sys.modules[name]
 
 
 def _defer(name: str) -> None:
-    """Put a stand-in for the module ``name`` in ``sys.modules`` (its parent is imported)."""
+    """Put a stand-in for the module ``name`` (``uuid`` or ``lxml.html``) in ``sys.modules``
+    (its parent is imported)."""
     if name in sys.modules:
         return
     try:
