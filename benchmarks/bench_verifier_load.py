@@ -49,11 +49,14 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.verifier_web_support import presentation, trust
+from tests.conftest import NOW, ob3_credential
+from tests.verifier_web_support import trust
 from verifier import KeyPair
+from verifier.issuing import issue_ldp, sign_presentation
 
 PROJECT = Path(__file__).resolve().parent.parent
 MARKER = b'data-verdict="verified"'
@@ -282,6 +285,19 @@ def worker_cpu(master: int) -> tuple[float, float]:
     return user / ticks, system / ticks
 
 
+def three_credentials(issuer: KeyPair, holder: KeyPair) -> dict:
+    """A holder-signed presentation of 3 Open Badges 3.0 credentials issued on different days
+    (as a learner's would be), so no two proofs canonicalize the same configuration."""
+    creds = []
+    for i in range(3):
+        doc = ob3_credential(issuer.controller)
+        doc["credentialSubject"] = {**doc["credentialSubject"], "id": holder.controller}
+        doc["credentialSubject"]["achievement"] = {**doc["credentialSubject"]["achievement"],
+                                                   "name": f"Course {i + 1}"}
+        creds.append(issue_ldp(doc, issuer, created=NOW - timedelta(days=30 * (i + 1))))
+    return sign_presentation(creds, holder, created=NOW)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time")
@@ -299,7 +315,7 @@ def main() -> int:
         raise SystemExit("wrk is not on PATH (Debian: apt-get install wrk)")
 
     issuer, holder = KeyPair.generate("Ed25519"), KeyPair.generate("Ed25519")
-    text = json.dumps(presentation(issuer, holder, 3))
+    text = json.dumps(three_credentials(issuer, holder))
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder) / "verifier"
         trust(home, issuer)
