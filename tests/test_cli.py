@@ -209,11 +209,15 @@ def test_a_bad_option_is_named_whatever_the_command(capsys):
     assert "--no-such-option" in capsys.readouterr().err
 
 
-def _verify_json(home: Path, path: Path) -> dict:
-    done = subprocess.run(
+def _run_verify(home: Path, path: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "-m", "verifier.cli", "--home", str(home), "verify", str(path),
-         "--json", "--now", NOW.isoformat(), "--trust-any-issuer-insecure"],
+         *extra, "--now", NOW.isoformat(), "--trust-any-issuer-insecure"],
         capture_output=True, text=True, cwd=Path(__file__).parents[1])
+
+
+def _verify_json(home: Path, path: Path) -> dict:
+    done = _run_verify(home, path, "--json")
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout)
 
@@ -231,14 +235,7 @@ def test_processed_contexts_kept_between_runs_change_nothing(tmp_path, issue_cre
     tampered = json.loads(path.read_text())
     tampered["credentialSubject"]["achievement"]["name"] = "Something else"
     path.write_text(json.dumps(tampered))
-    assert _verify_json_code(home, path) == 1
-
-
-def _verify_json_code(home: Path, path: Path) -> int:
-    return subprocess.run(
-        [sys.executable, "-m", "verifier.cli", "--home", str(home), "verify", str(path),
-         "--now", NOW.isoformat(), "--trust-any-issuer-insecure"],
-        capture_output=True, text=True, cwd=Path(__file__).parents[1]).returncode
+    assert _run_verify(home, path).returncode == 1
 
 
 class _Planted:

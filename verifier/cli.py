@@ -54,11 +54,16 @@ def _now(text: str | None) -> datetime:
 PROCESSED_CONTEXTS_FILE = "processed-contexts.pickle"
 
 
+def _home(args: argparse.Namespace) -> Path:
+    """The verifier's home folder: ``--home``, else ``$VERIFIER_HOME`` or its default."""
+    return Path(args.home) if args.home else data_dir()
+
+
 def _stores(args: argparse.Namespace) -> tuple[TrustStore, DocumentCache]:
     from verifier.cache import DocumentCache
     from verifier.trust import TrustStore
 
-    home = Path(args.home) if args.home else data_dir()
+    home = _home(args)
     if getattr(args, "trust_any_issuer_insecure", False):
         trust = TrustStore.accept_any_issuer_insecure()
     else:
@@ -67,7 +72,7 @@ def _stores(args: argparse.Namespace) -> tuple[TrustStore, DocumentCache]:
 
 
 def _trusted_lists(args: argparse.Namespace) -> Any:
-    home = Path(args.home) if args.home else data_dir()
+    home = _home(args)
     path = home / TRUSTED_LISTS_FILE
     if not path.exists():
         return None
@@ -104,7 +109,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     lists = _trusted_lists(args)
     now = _now(args.now)
     # JSON-LD contexts processed by earlier runs (see documents.load_processed_contexts).
-    processed = (Path(args.home) if args.home else data_dir()) / PROCESSED_CONTEXTS_FILE
+    processed = _home(args) / PROCESSED_CONTEXTS_FILE
     documents.load_processed_contexts(processed)
     known = documents.processed_context_count()
     reports: list[tuple[str, Report]] = []
@@ -163,7 +168,7 @@ def cmd_trust(args: argparse.Namespace) -> int:
     """List, add, remove trusted issuers or import a registry."""
     from verifier.trust import TrustedIssuer, TrustStore
 
-    home = Path(args.home) if args.home else data_dir()
+    home = _home(args)
     store = TrustStore.from_file(home / "trust.json")
     if args.trust_cmd == "list":
         for issuer in store.issuers():

@@ -110,6 +110,7 @@ _CACHE = ContextCache(_static_loader)
 _PROCESSED_FORMAT = 1
 
 
+@cache
 def _processing_key() -> str:
     import sys
 
