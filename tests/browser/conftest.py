@@ -9,7 +9,6 @@ Playwright's own browser download is not used: the tests drive ``/usr/bin/chromi
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,8 +18,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
+from tests.live import serving
 from verifier import KeyPair, TrustedIssuer, TrustStore
 from verifier.web import create_app as create_verifier_app
 from wallet import create_app
@@ -79,15 +78,10 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     app = create_app(config)
     with app.app_context():
         upgrade()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+        with serving(app, "live-server") as url:
+            yield LiveServer(url, app)
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
         with app.app_context():
             db.engine.dispose()
 
@@ -137,12 +131,5 @@ def verifier_server(tmp_path: Path) -> Iterator[VerifierServer]:
     ``VERIFIER_HOME``: CSRF on, its own secret), served in a background thread."""
     home = tmp_path / "verifier"
     app = create_verifier_app({"VERIFIER_HOME": str(home)})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="verifier-server", daemon=True)
-    thread.start()
-    try:
-        yield VerifierServer(f"http://127.0.0.1:{server.server_port}", app, home)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serving(app, "verifier-server") as url:
+        yield VerifierServer(url, app, home)

@@ -4,16 +4,15 @@ learner reads it and replies, then revokes, and the adviser's next page is "not 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from tests.browser.conftest import FAST_ARGON2
+from tests.live import serving
 from tests.wallet.advisers_support import (
     PASSWORD,
     import_credential,
@@ -54,15 +53,10 @@ def adviser_server(tmp_path: Path) -> Iterator[tuple[str, Flask]]:
     import_credential(app, learner_id, skilled_credential(key, "Data Analysis Basics"), "a.json")
     import_credential(app, learner_id, skilled_credential(key, "Statistics II", ects=3), "b.json")
     make_adviser(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="adviser-server", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", app
+        with serving(app, "adviser-server") as url:
+            yield url, app
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
         with app.app_context():
             db.engine.dispose()
 

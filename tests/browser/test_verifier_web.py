@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
-from werkzeug.serving import make_server
 
 from tests.browser.conftest import CHROMIUM_ARGS, TIMEOUT_MS, chromium_path
+from tests.live import serving
 from tests.verifier_web_support import compressed, credential, qr_png, verifier_app
 from verifier import KeyPair
 
@@ -38,15 +37,8 @@ def verifier_url(tmp_path: Path, issuer: KeyPair) -> Iterator[str]:
         TESTING=False,
         SECRET_KEY="browser test secret",
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="verifier", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serving(app, "verifier") as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import html
 import json
 import os
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,9 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 from flask import Flask
-from werkzeug.serving import make_server
 
 from tests.conftest import ob3_credential
+from tests.live import serving
 from tests.wallet.factories import trust_issuer
 from verifier import KeyPair
 from verifier.issuing import issue_ldp
@@ -68,15 +67,8 @@ class Live:
 @contextmanager
 def serve(app: Flask) -> Iterator[Live]:
     """Serve ``app`` on a free port of 127.0.0.1 in a background thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="oid4vp-live", daemon=True)
-    thread.start()
-    try:
-        yield Live(f"http://127.0.0.1:{server.server_port}", app)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serving(app, "oid4vp-live") as url:
+        yield Live(url, app)
 
 
 def verifier_app(home: Path, **config: Any) -> Flask:
