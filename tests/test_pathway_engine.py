@@ -429,16 +429,39 @@ def test_an_ects_requirement_that_cannot_be_met_does_not_take_what_another_needs
 
 
 def test_a_short_ects_requirement_takes_credits_another_can_spare():
-    # Processed first (fewer eligible), "from U" takes u5 although u1 would do; "any" then
-    # lacks 4 and takes u5 back once "from U" has u1 in its place.
-    reqs = all_of(ects_from(1, issuers=["U"]), ects_from(5))
-    facts = [fact("u5", ects=5, issuer_name="U"), fact("u1", ects=1, issuer_name="U")]
+    # Processed first (same number eligible, earlier in the tree), "from U" takes u5, which
+    # alone completes it; "any" then has u1 and u1b, 3 short, and takes u5 back once "from U"
+    # has u1 and u1b in its place.
+    reqs = all_of(ects_from(2, issuers=["U"]), ects_from(5))
+    facts = [fact(f, ects=e, issuer_name="U") for f, e in (("u5", 5), ("u1", 1), ("u1b", 1))]
     progress = run(reqs, facts)
     assert progress.root.status == MET
     assert progress.assignments == {
         "u1": "$.requirements.requirements[0]",
+        "u1b": "$.requirements.requirements[0]",
         "u5": "$.requirements.requirements[1]",
     }
+
+
+def test_an_ects_requirement_completes_itself_with_the_smallest_credential_that_does():
+    # 3 from 2, 2 and 1 takes a 2 and the 1, leaving the other 2 for a second requirement.
+    reqs = all_of(ects_from(3), ects_from(2))
+    facts = [fact("v2", ects=2), fact("w2", ects=2), fact("u1", ects=1)]
+    progress = run(reqs, facts)
+    assert progress.root.status == MET
+    assert progress.assignments["u1"] == "$.requirements.requirements[0]"
+
+
+def test_a_new_credential_does_not_undo_two_met_requirements():
+    # Found by the property below: once the 1 arrives, "from V" (3) is processed first (fewer
+    # eligible) and takes both 2s, leaving both "any" requirements short: 2 met became 1. The
+    # engine now also tries the other orders when one leaves a requirement short.
+    reqs = all_of(ects_from(2), ects_from(2), ects_from(3, issuers=["V"]))
+    held = [fact("c0", ects=2, issuer_name="V"), fact("c1", ects=2, issuer_name="V")]
+    before = run(reqs, held)
+    after = run(reqs, [*held, fact("new", ects=1, issuer_name="U")])
+    assert before.requirements_met == 2
+    assert after.requirements_met == 2
 
 
 def test_a_short_ects_requirement_gives_way_to_one_it_would_complete():

@@ -3,7 +3,8 @@
 Requirements that their eligible credentials could meet go first. Each takes free eligible
 credentials with the most credits first (so few credentials are used); when short, it frees
 credentials from single-credential requirements that another credential can fill instead (an
-alternating path in the matching, which keeps every single-credential requirement met). Greedy
+alternating path in the matching, which keeps every single-credential requirement met); the
+last credential it takes is the smallest that completes it. Greedy
 choices depend on the order, so a repair pass follows: a requirement still short takes a
 credential from another ``ects_from`` requirement that stays met without it, or that can
 replace it with a free credential, or that is short anyway when the credential makes this one
@@ -84,11 +85,20 @@ class Credits:
         self.got[key] -= self.holdings.ects[fact_id]
 
     def _take(self, key: int, need: int, eligible: frozenset[str]) -> None:
-        for fact_id in self._pool(eligible):
-            if self.got[key] >= need:
-                return
-            if self._free(fact_id):
-                self._add(key, fact_id)
+        # Most credits first, but the last credential is the smallest that completes the
+        # requirement (3 from 2, 2 and 1 takes 2 and 1), leaving more for the others.
+        ects, finisher = self.holdings.ects, None
+        for fact_id in self._pool(eligible) if self.got[key] < need else ():
+            if not self._free(fact_id):
+                continue
+            if ects[fact_id] >= need - self.got[key]:
+                finisher = fact_id  # a smaller one may follow
+                continue
+            if finisher is not None:
+                break
+            self._add(key, fact_id)
+        if finisher is not None:
+            self._add(key, finisher)
         for fact_id in self._pool(eligible):
             if self.got[key] >= need:
                 return

@@ -14,7 +14,8 @@ learning is the receiving institution's decision.
 3. ``ects_from`` requirements (:mod:`~wallet.pathways.credits`), most constrained first, take
    free eligible credentials with the most credits first; when short, they free credentials
    from step 2 that another credential can replace there (an alternating path), never lowering
-   what step 2 met, and then take credits other ``ects_from`` requirements can spare.
+   what step 2 met, and then take credits other ``ects_from`` requirements can spare. When
+   that leaves one short, other orders of the requirements are tried and the best kept.
 4. When the target states total ECTS, every other counted credential is an elective towards it.
 5. Statuses go up the tree: met, partly met or missing, with what would meet each gap.
 """
@@ -22,9 +23,10 @@ learning is the receiving institution's decision.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice, permutations
 
 from wallet.pathways.credits import Credits
 from wallet.pathways.definition import SINGLE_KINDS, Pathway, Requirement
@@ -37,9 +39,14 @@ from wallet.pathways.results import (
     PARTLY,
     NodeResult,
     Results,
+    combine,
     describe,
     format_ects,
 )
+
+#: Below this many ECTS requirements, every order of them is tried when the first leaves one
+#: short (at most 4! = 24 orders); from it on, each short requirement is tried first.
+ORDERS_OF_ALL_BELOW = 5
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,7 @@ def evaluate(pathway: Pathway, holdings: Holdings, *, now: datetime) -> PathwayP
     # 3. ECTS from a set
     ects_order = sorted(ects_nodes, key=lambda i: (len(eligible[i]), position[i]))
     needs = {i: node.ects for i, node in ects_nodes.items()}
-    taken = Credits(holdings, matching).allocate(ects_order, needs, eligible)
+    matching, taken = _allocate(pathway.root, holdings, matching, ects_order, needs, eligible)
     assignments: dict[str, str] = {}
     for leaf, fact_id in matching.credential_of.items():
         assignments[fact_id] = leaves[leaf].path
@@ -180,6 +187,62 @@ def evaluate(pathway: Pathway, holdings: Holdings, *, now: datetime) -> PathwayP
         outside=outside,
         facts=holdings.facts,
     )
+
+
+def _allocate(
+    root: Requirement,
+    holdings: Holdings,
+    matching: Matching,
+    order: list[int],
+    needs: dict[int, int],
+    eligible: dict[int, frozenset[str]],
+) -> tuple[Matching, dict[int, list[str]]]:
+    """The ECTS requirements' credentials (and the matching they leave), from ``order``; when
+    that leaves one short, also from other orders (every order of up to
+    :data:`ORDERS_OF_ALL_BELOW` requirements, else each short one first), keeping the first
+    that meets the most of the tree. Greedy choices depend on the order: without this, one
+    more credential could make the first requirement take what two others needed."""
+
+    def attempt(sequence: list[int]) -> tuple[Matching, dict[int, list[str]]]:
+        trial = matching.copy()
+        return trial, Credits(holdings, trial).allocate(sequence, needs, eligible)
+
+    ects = holdings.ects
+
+    def score(result: tuple[Matching, dict[int, list[str]]]) -> tuple[int, int]:
+        trial, taken = result
+        got = {key: sum(ects[f] for f in taken.get(key, ())) for key in order}
+        met = {key for key in order if got[key] >= needs[key]} | trial.credential_of.keys()
+        return _met_units(root, met), sum(min(got[key], needs[key]) for key in order)
+
+    best = attempt(order)
+    best_score = score(best)
+    if len(order) < 2 or best_score[1] >= sum(needs[key] for key in order):
+        return best
+    if len(order) < ORDERS_OF_ALL_BELOW:
+        others: Iterator[list[int]] = (list(p) for p in islice(permutations(order), 1, None))
+    else:
+        short = [key for key in order if sum(ects[f] for f in best[1][key]) < needs[key]]
+        others = ([key, *(k for k in order if k != key)] for key in short if key != order[0])
+    for sequence in others:
+        result = attempt(sequence)
+        result_score = score(result)
+        if result_score > best_score:
+            best, best_score = result, result_score
+    return best
+
+
+def _met_units(node: Requirement, met: set[int]) -> int:
+    """How many requirements of the tree are met when the leaves and ECTS requirements whose
+    node ``id()`` is in ``met`` are (as :class:`~wallet.pathways.results.Results` counts)."""
+    return _units(node, met)[0]
+
+
+def _units(node: Requirement, met: set[int]) -> tuple[int, int]:
+    # Depth is bounded by definition.MAX_LEVELS, so recursion here is safe.
+    if node.kind in SINGLE_KINDS or node.kind == "ects_from":
+        return int(id(node) in met), 1
+    return combine([_units(child, met) for child in node.children], node.n)
 
 
 def _base(

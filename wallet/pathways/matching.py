@@ -21,6 +21,12 @@ class Matching:
         self.leaf_of: dict[str, int] = {}
         self.credential_of: dict[int, str] = {}
 
+    def copy(self) -> Matching:
+        """An independent copy (the candidates are shared: they are never changed)."""
+        twin = Matching(self.candidates)
+        twin.leaf_of, twin.credential_of = dict(self.leaf_of), dict(self.credential_of)
+        return twin
+
     def fill(self, leaves: Sequence[int]) -> None:
         """Try to fill each leaf in turn, moving earlier leaves where that helps."""
         for leaf in leaves:

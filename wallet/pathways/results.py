@@ -91,9 +91,7 @@ class Results:
                 blocked=self._blocked(req, self.eligible[key]),
             )
         children = tuple(self.node(child) for child in req.children)
-        best = sorted(children, key=lambda c: (-c.met_units, c.needed_units))[: req.n]
-        met_units = sum(min(c.met_units, c.needed_units) for c in best)
-        needed = sum(c.needed_units for c in best)
+        met_units, needed = combine([(c.met_units, c.needed_units) for c in children], req.n)
         met_children = sum(1 for c in children if c.status == MET)
         if met_children >= req.n:
             status = MET
@@ -131,6 +129,13 @@ class Results:
             unverified = apart.candidates(req)
         out += [(f, self.holdings.apart[f]) for f in sorted(unverified)[:BLOCKED]]
         return tuple(out[:BLOCKED])
+
+
+def combine(children: list[tuple[int, int]], n: int) -> tuple[int, int]:
+    """A group's units (met, needed) from its children's, when ``n`` of them are needed: the
+    ``n`` children nearest to met count, each for at most what it needs."""
+    best = sorted(children, key=lambda c: (-c[0], c[1]))[:n]
+    return sum(min(met, needed) for met, needed in best), sum(needed for _, needed in best)
 
 
 def _hint(req: Requirement) -> Message:
