@@ -1,5 +1,6 @@
-"""The test servers' file handling (``tests/live.py``): a file response never holds its file
-open past the call, so a client that resets the connection cannot leak it."""
+"""The development server's file handling (``wallet/devserver.py``, behind ``tests/live.py`` and
+the demo issuer): a file response never holds its file open past the call, so a client that
+resets the connection cannot leak it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import requests
 from flask import Flask, send_file
 from werkzeug.test import EnvironBuilder
 
-from tests.live import _WholeFiles, serving
+from tests.live import serving
+from wallet.devserver import WholeFiles
 
 
 def file_app(path: Path, opened: list[io.BufferedReader]) -> Flask:
@@ -31,7 +33,7 @@ def test_a_file_response_is_read_whole_and_closed_before_the_body_is_sent(tmp_pa
     opened: list[io.BufferedReader] = []
     environ = EnvironBuilder(path="/file").get_environ()
     statuses: list[str] = []
-    body = _WholeFiles(file_app(path, opened))(
+    body = WholeFiles(file_app(path, opened))(
         environ, lambda status, headers: statuses.append(status)
     )
     # Nothing iterated or closed the body yet, as when werkzeug's drain raises first.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,8 +16,8 @@ from urllib.parse import urlencode
 from flask import Flask, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from werkzeug.serving import make_server
 
+from tests.live import serving
 from tests.wallet.factories import ldp_bytes, new_key, trust_issuer
 from verifier import KeyPair
 from wallet.advisers.models import Grant
@@ -222,13 +221,6 @@ def fake_provider(claims: dict[str, Any]) -> Iterator[FakeProvider]:
     """Serve a fake OpenID Connect provider on a free port of 127.0.0.1 while the block runs."""
     key = RSAKey.generate_key(2048, parameters={"kid": "test-key"})
     provider = FakeProvider("", "wallet-client", secrets.token_urlsafe(16), claims)
-    server = make_server("127.0.0.1", 0, provider_app(provider, key), threaded=True)
-    provider.url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, name="fake-oidc", daemon=True)
-    thread.start()
-    try:
+    with serving(provider_app(provider, key), "fake-oidc") as url:
+        provider.url = url  # the endpoints read it per request
         yield provider
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,8 +20,8 @@ import pytest
 import requests
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
+from tests.live import serving
 from wallet.db import db
 from wallet.demo_issuer import DemoIssuerServer, start_demo_issuer
 from wallet.models import Credential
@@ -88,14 +87,8 @@ def text_of(page: str) -> str:
 
 def serve(app: Flask) -> Iterator[str]:
     """Serve ``app`` on a free port of 127.0.0.1 from a thread; yields its address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(app, "oid4vc-live") as url:
+        yield url
 
 
 def stored(app: Flask, user_id: int) -> list[Credential]:

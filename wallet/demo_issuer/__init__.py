@@ -27,10 +27,11 @@ from typing import Any
 
 from flask import Flask, request
 from flask_babel import Babel
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer
 
 from verifier import KeyPair, TrustedIssuer, TrustStore
 from wallet.demo_issuer.state import IssuerState
+from wallet.devserver import serve_in_thread
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 TRANSLATIONS = PROJECT / "wallet" / "translations"
@@ -122,11 +123,9 @@ def start_demo_issuer(
     """Serve a demo issuer in a daemon thread (``port=0``: any free port); with ``trust_home``,
     the wallet whose ``VERIFIER_HOME`` that is trusts its credentials."""
     app = create_app(config)
-    server = make_server(host, port, app, threaded=True)
     if trust_home is not None:
         trust_issuer(app, trust_home, now=now or datetime.now(UTC))
-    thread = threading.Thread(target=server.serve_forever, name="demo-issuer", daemon=True)
-    thread.start()
+    server, thread = serve_in_thread(app, host=host, port=port, name="demo-issuer")
     return DemoIssuerServer(app, server, thread)
 
 
