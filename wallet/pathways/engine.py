@@ -209,21 +209,24 @@ def _allocate(
 
     ects = holdings.ects
 
+    def got(taken: dict[int, list[str]], key: int) -> int:
+        return sum(ects[f] for f in taken.get(key, ()))
+
     def score(result: tuple[Matching, dict[int, list[str]]]) -> tuple[int, int]:
         trial, taken = result
-        got = {key: sum(ects[f] for f in taken.get(key, ())) for key in order}
-        met = {key for key in order if got[key] >= needs[key]} | trial.credential_of.keys()
-        return _met_units(root, met), sum(min(got[key], needs[key]) for key in order)
+        met = {key for key in order if got(taken, key) >= needs[key]}
+        counted = sum(min(got(taken, key), needs[key]) for key in order)
+        return _units(root, met | trial.credential_of.keys())[0], counted
 
     best = attempt(order)
-    best_score = score(best)
-    if len(order) < 2 or best_score[1] >= sum(needs[key] for key in order):
+    short = [key for key in order if got(best[1], key) < needs[key]]
+    if len(order) < 2 or not short:
         return best
     if len(order) < ORDERS_OF_ALL_BELOW:
         others: Iterator[list[int]] = (list(p) for p in islice(permutations(order), 1, None))
     else:
-        short = [key for key in order if sum(ects[f] for f in best[1][key]) < needs[key]]
         others = ([key, *(k for k in order if k != key)] for key in short if key != order[0])
+    best_score = score(best)
     for sequence in others:
         result = attempt(sequence)
         result_score = score(result)
@@ -232,13 +235,9 @@ def _allocate(
     return best
 
 
-def _met_units(node: Requirement, met: set[int]) -> int:
-    """How many requirements of the tree are met when the leaves and ECTS requirements whose
-    node ``id()`` is in ``met`` are (as :class:`~wallet.pathways.results.Results` counts)."""
-    return _units(node, met)[0]
-
-
 def _units(node: Requirement, met: set[int]) -> tuple[int, int]:
+    """A requirement's units (met, needed) when the leaves and ECTS requirements whose node
+    ``id()`` is in ``met`` are met, counted as :class:`~wallet.pathways.results.Results` does."""
     # Depth is bounded by definition.MAX_LEVELS, so recursion here is safe.
     if node.kind in SINGLE_KINDS or node.kind == "ects_from":
         return int(id(node) in met), 1
