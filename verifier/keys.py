@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urljoin
 
@@ -193,23 +194,14 @@ def resolve(vm_ref: str, *, cache: DocumentCache) -> VerificationMethod:
     if not isinstance(vm_ref, str) or not vm_ref:
         raise KeyNotFound("The proof names no verification method.")
     if vm_ref.startswith(("did:key:", "did:jwk:")):
-        # These DIDs are their own key: what they resolve to depends on nothing else, so an
-        # issuer's key is decoded once (a P-256 point decompression is not free), not for
-        # every credential it signed. Refusals are not kept.
-        method = _SELF_CONTAINED.get(vm_ref)
-        if method is None:
-            method = _resolve_self_contained(vm_ref)
-            if len(_SELF_CONTAINED) >= _MAX_SELF_CONTAINED:
-                _SELF_CONTAINED.clear()
-            _SELF_CONTAINED[vm_ref] = method
-        return method
+        return _resolve_self_contained(vm_ref)
     return _resolve_from_cache(vm_ref, cache)
 
 
-_SELF_CONTAINED: dict[str, VerificationMethod] = {}
-_MAX_SELF_CONTAINED = 4096
-
-
+# These DIDs are their own key: what they resolve to depends on nothing else, so an issuer's
+# key is decoded once (a P-256 point decompression is not free), not for every credential it
+# signed. lru_cache keeps no refusals: an exception is never cached.
+@lru_cache(maxsize=4096)
 def _resolve_self_contained(vm_ref: str) -> VerificationMethod:
     did = vm_ref.split("#", 1)[0]
     if vm_ref.startswith("did:key:"):
@@ -224,21 +216,19 @@ def _resolve_self_contained(vm_ref: str) -> VerificationMethod:
             relationships=_ALL_PURPOSES - {"keyAgreement"},
             source="did:key",
         )
-    if vm_ref.startswith("did:jwk:"):
-        try:
-            jwk = json.loads(mf.b64url_decode(did[len("did:jwk:") :]))
-        except ValueError as exc:
-            raise KeyNotFound(f"{did} is not a valid did:jwk.") from exc
-        if "d" in jwk:
-            raise KeyNotFound("The did:jwk contains a private key.")
-        return VerificationMethod(
-            id=f"{did}#0",
-            controller=did,
-            public_key=jwk_to_public_key(jwk),
-            relationships=_ALL_PURPOSES - {"keyAgreement"},
-            source="did:jwk",
-        )
-    raise AssertionError(vm_ref)
+    try:  # did:jwk
+        jwk = json.loads(mf.b64url_decode(did[len("did:jwk:") :]))
+    except ValueError as exc:
+        raise KeyNotFound(f"{did} is not a valid did:jwk.") from exc
+    if "d" in jwk:
+        raise KeyNotFound("The did:jwk contains a private key.")
+    return VerificationMethod(
+        id=f"{did}#0",
+        controller=did,
+        public_key=jwk_to_public_key(jwk),
+        relationships=_ALL_PURPOSES - {"keyAgreement"},
+        source="did:jwk",
+    )
 
 
 def _resolve_from_cache(vm_ref: str, cache: DocumentCache) -> VerificationMethod:
